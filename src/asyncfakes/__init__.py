@@ -1,0 +1,64 @@
+"""asyncfakes: async test doubles for database connections.
+
+Script what the "database" answers, hand the fake to the code under test, then assert on
+exactly what it sent.
+"""
+
+from __future__ import annotations
+
+from ._answers import AnswerFunction, Gate
+from ._calls import Call, CallLog, Outcome
+from ._connection import FakeConnection
+from ._errors import (
+    ExpectationsNotMet,
+    FakeAssertionError,
+    FakeConnectionClosed,
+    FakeTransactionError,
+    UnexpectedCall,
+)
+from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
+from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._records import FakeRecord, Row
+from ._stubs import Delayed, Scriptable, Stub
+from ._transaction import FakeTransaction, TransactionState
+
+__all__ = [
+    "ANY",
+    "AnswerFunction",
+    "Call",
+    "CallLog",
+    "Contains",
+    "Delayed",
+    "ExpectationsNotMet",
+    "FakeAssertionError",
+    "FakeConnection",
+    "FakeConnectionClosed",
+    "FakeHost",
+    "FakeMethod",
+    "FakeRecord",
+    "FakeTransaction",
+    "FakeTransactionError",
+    "Gate",
+    "Matcher",
+    "MethodSpec",
+    "Outcome",
+    "Regex",
+    "Row",
+    "SQLMatcher",
+    "Scriptable",
+    "StartsWith",
+    "Stub",
+    "TransactionState",
+    "UnexpectedCall",
+    "fake_method",
+    "normalize_sql",
+]
+
+
+def __getattr__(name: str) -> str:
+    if name != "__version__":
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    from importlib.metadata import version
+
+    return version("asyncfakes")

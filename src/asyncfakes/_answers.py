@@ -1,0 +1,298 @@
+"""The scripted answer queue, and the only module that sleeps or looks at the running event loop.
+
+Nothing here touches an event loop at import time or on the plain path (a value or an error
+with no timing): asyncio or trio is imported lazily, the first time a delay, hang or gate runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from ._errors import shorten, type_error
+
+if TYPE_CHECKING:
+    from ._calls import Call
+
+__all__ = [
+    "Answer",
+    "AnswerFunction",
+    "AnswerQueue",
+    "Gate",
+    "current_async_library",
+    "is_cancellation",
+]
+
+VALUE: Final = 0
+RAISE: Final = 1
+CALL: Final = 2
+HANG: Final = 3
+GATE: Final = 4
+
+
+class AnswerFunction(Protocol):
+    """What ``answers(fn)`` accepts: a sync or async callable that receives the :class:`Call`."""
+
+    def __call__(self, call: Call, /) -> Any: ...
+
+
+def current_async_library() -> str:
+    """Return ``"trio"`` inside a trio run, else ``"asyncio"``; imports neither to find out."""
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_task()
+        except RuntimeError:
+            pass
+        else:
+            return "trio"
+    return "asyncio"
+
+
+def is_cancellation(error: BaseException) -> bool:
+    """Return whether ``error`` is asyncio's or trio's cancellation, without importing either."""
+    return not isinstance(error, Exception) and type(error).__name__ in (
+        "CancelledError",
+        "Cancelled",
+    )
+
+
+async def sleep(seconds: float) -> None:
+    """Sleep on whichever async library is running."""
+    if current_async_library() == "trio":
+        import trio
+
+        await trio.sleep(seconds)
+    else:
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+
+class _Event:
+    """An event usable from asyncio or trio; the library's own event is made at first wait."""
+
+    __slots__ = ("_event", "_is_set")
+
+    def __init__(self) -> None:
+        self._is_set = False
+        self._event: Any = None
+
+    def set(self) -> None:
+        self._is_set = True
+        if self._event is not None:
+            self._event.set()
+
+    def is_set(self) -> bool:
+        return self._is_set
+
+    async def wait(self) -> None:
+        if self._is_set:
+            return
+        if self._event is None:
+            if current_async_library() == "trio":
+                import trio
+
+                self._event = trio.Event()
+            else:
+                import asyncio
+
+                self._event = asyncio.Event()
+        await self._event.wait()
+
+
+class Gate:
+    """Holds one call until the test releases it: await ``started()``, then ``release(...)``.
+
+    >>> gate = conn.fetch.gate()             # doctest: +SKIP
+    >>> task = asyncio.create_task(dao.load(conn))
+    >>> call = await gate.started()          # the call is now in flight
+    >>> gate.release([{"id": 1}])            # or gate.release(error=TimeoutError())
+    """
+
+    __slots__ = ("_call", "_error", "_released", "_started", "_value")
+
+    def __init__(self) -> None:
+        self._started = _Event()
+        self._released = _Event()
+        self._call: Call | None = None
+        self._value: Any = None
+        self._error: BaseException | type[BaseException] | None = None
+
+    @property
+    def call(self) -> Call | None:
+        """The call held at this gate, once it has started."""
+        return self._call
+
+    @property
+    def is_started(self) -> bool:
+        """Whether a call has reached the gate."""
+        return self._started.is_set()
+
+    async def started(self) -> Call:
+        """Wait until a call reaches the gate, and return it."""
+        await self._started.wait()
+        assert self._call is not None
+        return self._call
+
+    def release(self, value: Any = None, *, error: BaseException | type[BaseException] | None = None) -> None:
+        """Let the held call finish with ``value`` (shaped like any answer) or raise ``error``."""
+        if self._released.is_set():
+            msg = "Gate.release(): this gate was already released; each gate holds one call."
+            raise RuntimeError(msg)
+        if error is not None:
+            check_exception(error, "Gate.release(error=...)")
+        self._value, self._error = value, error
+        self._released.set()
+
+    async def _hold(self, call: Call) -> Any:
+        self._call = call
+        self._started.set()
+        await self._released.wait()
+        if self._error is not None:
+            raise fresh_exception(self._error)
+        return self._value
+
+    def __repr__(self) -> str:
+        state = "released" if self._released.is_set() else "started" if self.is_started else "waiting"
+        return f"<Gate {state}>"
+
+
+def check_exception(error: object, where: str) -> None:
+    """Raise ``TypeError`` now unless ``error`` is an exception instance or class."""
+    if isinstance(error, BaseException):
+        return
+    if isinstance(error, type) and issubclass(error, BaseException):
+        try:
+            error()
+        except Exception as exc:
+            msg = (
+                f"{where} got the class {error.__name__}, which cannot be created without "
+                f"arguments ({exc}). Pass an instance instead, e.g. {error.__name__}(...)."
+            )
+            raise TypeError(msg) from None
+        return
+    raise type_error(where, error, "an exception instance or class", "To return a value, use returns().")
+
+
+def fresh_exception(error: BaseException | type[BaseException]) -> BaseException:
+    """Return the exception to raise: a new instance for a class, the instance with no old traceback."""
+    if isinstance(error, type):
+        return error()
+    return error.with_traceback(None)
+
+
+class Answer:
+    """One scripted answer: a value, an error, a callable, a hang or a gate, with an optional delay."""
+
+    __slots__ = ("delay", "kind", "payload")
+
+    def __init__(self, kind: int, payload: Any, delay: float = 0.0) -> None:
+        self.kind = kind
+        self.payload = payload
+        self.delay = delay
+
+    @property
+    def is_plain(self) -> bool:
+        """Whether the answer needs no await: a value, no delay."""
+        return self.kind == VALUE and not self.delay
+
+    async def produce(self, call: Call) -> Any:
+        """Produce the raw answer for ``call``, sleeping, hanging or waiting at a gate if scripted."""
+        if self.delay:
+            await sleep(self.delay)
+        kind = self.kind
+        if kind == VALUE:
+            return self.payload
+        if kind == RAISE:
+            raise fresh_exception(self.payload)
+        if kind == CALL:
+            result = self.payload(call)
+            if isinstance(result, Awaitable):
+                result = await result
+            return result
+        if kind == HANG:
+            await _Event().wait()
+            msg = "unreachable"
+            raise AssertionError(msg)
+        return await self.payload._hold(call)
+
+    def describe(self) -> str:
+        """Describe the answer for failure messages."""
+        kind = self.kind
+        if kind == VALUE:
+            what = f"returns {shorten(self.payload, 60)}"
+        elif kind == RAISE:
+            what = f"raises {shorten(self.payload, 60)}"
+        elif kind == CALL:
+            what = f"answers with {getattr(self.payload, '__name__', repr(self.payload))}"
+        else:
+            what = "hangs" if kind == HANG else "waits at a gate"
+        return f"{what} after {self.delay}s" if self.delay else what
+
+
+class AnswerQueue:
+    """One-shot answers (FIFO), then the sticky answer; ``None`` when neither is scripted."""
+
+    __slots__ = ("_queue", "scripted", "sticky")
+
+    def __init__(self) -> None:
+        self._queue: deque[Answer] = deque()
+        self.sticky: Answer | None = None
+        self.scripted = False
+
+    def push(self, answer: Answer) -> None:
+        """Queue a one-shot answer."""
+        self._queue.append(answer)
+        self.scripted = True
+
+    def set_sticky(self, answer: Answer | None) -> None:
+        """Set (or clear, with ``None``) the answer used once the queue is empty."""
+        self.sticky = answer
+        self.scripted = True
+
+    def take(self) -> Answer | None:
+        """Take the next answer: a queued one-shot, else the sticky one, else ``None``."""
+        if self._queue:
+            return self._queue.popleft()
+        return self.sticky
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether one-shots were scripted, all are used, and there is no sticky answer."""
+        return self.scripted and not self._queue and self.sticky is None
+
+    @property
+    def pending(self) -> tuple[Answer, ...]:
+        """The one-shot answers nobody has used yet."""
+        return tuple(self._queue)
+
+    def clear(self) -> None:
+        """Forget every scripted answer."""
+        self._queue.clear()
+        self.sticky = None
+        self.scripted = False
+
+
+def make_answer(kind: int, payload: Any, delay: float = 0.0, where: str = "") -> Answer:
+    """Validate ``payload`` for ``kind`` at once and return the Answer."""
+    if kind == RAISE:
+        check_exception(payload, where)
+    elif kind == CALL and not callable(payload):
+        raise type_error(where, payload, "a callable that receives the Call (sync or async)")
+    return Answer(kind, payload, delay)
+
+
+__all__ += [
+    "CALL",
+    "GATE",
+    "HANG",
+    "RAISE",
+    "VALUE",
+    "check_exception",
+    "fresh_exception",
+    "make_answer",
+    "sleep",
+]

@@ -1,0 +1,279 @@
+"""FakeConnection: the generic fake, lifecycle, connection-wide stubs, verification, extension hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ._calls import UNSET, Call, CallLog
+from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._method import fake_method, specs_of
+from ._records import FakeRecord
+from ._stubs import Script, Stub
+from ._transaction import FakeTransaction
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["FakeConnection"]
+
+
+def _record(host: Any, call: Call, value: Any) -> FakeRecord:
+    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+
+
+def _many_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    if isinstance(value, FakeRecord):
+        return value
+    return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
+
+
+def _raise_if_error(value: Any) -> None:
+    if isinstance(value, BaseException):
+        raise value.with_traceback(None)
+
+
+class FakeConnection:
+    """A fake async database connection: script what it answers, then assert on what it was sent.
+
+    The generic fake has the method set of the hand-written fakes people migrate from:
+    ``execute``, ``execute_many``, ``fetch``, ``fetch_row``, ``fetch_val``, ``transaction()``,
+    ``close()`` and ``async with conn``. Driver flavours (``asyncfakes.asyncpg``, ...) subclass
+    it. Pass ``strict=True`` to make unscripted calls fail with :class:`UnexpectedCall`, and
+    ``ordered=True`` to require expectations to be met in the order they were declared.
+    ``share_with=other`` makes this connection answer from and record into ``other``'s script.
+    """
+
+    transaction_class: ClassVar[type[FakeTransaction]] = FakeTransaction
+    """The transaction type ``transaction()`` makes; flavours set their own."""
+
+    fake_hosts: ClassVar[tuple[type, ...]] = ()
+    """Other classes whose fake methods record on this connection (cursors, statements)."""
+
+    def __init__(
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        share_with: FakeConnection | None = None,
+    ) -> None:
+        self.strict = strict
+        self._script: Script = (
+            share_with._script if share_with is not None else Script(self.method_names(), ordered=ordered)
+        )
+        self._closed = False
+        self._in_flight = 0
+        self._transaction_stack: list[FakeTransaction] = []
+        self._transactions: list[FakeTransaction] = []
+        # The hand-written fakes' attribute API, kept for migration.
+        self.execute_return: Any = None
+        self.fetch_return: Any = None
+        self.fetch_row_return: Any = None
+        self.fetch_val_return: Any = None
+
+    # --- the extension hooks -------------------------------------------------------------
+    @classmethod
+    def method_names(cls) -> frozenset[str]:
+        """The names of every fake method recorded on this connection type."""
+        names = cls.__dict__.get("_asyncfakes_names")
+        if names is None:
+            found: set[str] = set()
+            for klass in (cls, cls.transaction_class, *cls.fake_hosts):
+                found.update(specs_of(klass))
+            names = frozenset(found)
+            cls._asyncfakes_names = names  # type: ignore[attr-defined]
+        return names
+
+    def fake_context(self) -> tuple[FakeConnection, FakeTransaction | None]:
+        """Calls on the connection record here and run in its active transaction, if any."""
+        return self, None
+
+    def check_call(self, call: Call) -> None:
+        """Called before each call is answered; raise to refuse it. Flavours add driver rules."""
+        if self._closed and call.method != "close":
+            raise self.closed_error(call)
+
+    def closed_error(self, call: Call) -> BaseException:
+        """The error for a call on a closed connection; flavours return their driver's error."""
+        return FakeConnectionClosed(
+            f"{call.method}() on a closed connection: close() was awaited earlier "
+            "(calls on this connection are listed in conn.calls)."
+        )
+
+    def call_failed(self, call: Call, error: BaseException) -> None:
+        """Called when a call raises or is cancelled; flavours track transaction failure here."""
+
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
+        found = list(self._script.problems())
+        found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
+        return found
+
+    @property
+    def in_flight(self) -> int:
+        """How many calls on this connection are being answered right now."""
+        return self._in_flight
+
+    # --- the generic driver surface ------------------------------------------------------
+    @fake_method(shape=_record)
+    async def execute(self, stmt: str, parameters: Any = None) -> FakeRecord:
+        """Run a statement; answers a :class:`FakeRecord`."""
+        value = self.execute_return
+        _raise_if_error(value)
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+            return FakeRecord(value.pop(0))
+        return FakeRecord(value)
+
+    @fake_method(shape=_many_record, params=("parameters_list", "parameters"))
+    async def execute_many(
+        self, stmt: str, parameters_list: Any = None, parameters: Any = None
+    ) -> FakeRecord:
+        """Run a statement once per parameter set; answers a :class:`FakeRecord` of the row count."""
+        _raise_if_error(self.execute_return)
+        params = parameters_list if parameters_list is not None else parameters
+        total = len(params) if params else 0
+        return FakeRecord(total, rowcount=total)
+
+    @fake_method(shape=_record)
+    async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
+        """Run a query; answers a :class:`FakeRecord` of its rows."""
+        _raise_if_error(self.fetch_return)
+        return FakeRecord(self.fetch_return)
+
+    @fake_method(shape=_record)
+    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
+        """Run a query for one row; answers a :class:`FakeRecord`."""
+        _raise_if_error(self.fetch_row_return)
+        if self.fetch_row_return is not None:
+            return self.fetch_row_return
+        if isinstance(self.fetch_return, list) and self.fetch_return:
+            return FakeRecord(self.fetch_return.pop(0))
+        return FakeRecord(self.fetch_return)
+
+    @fake_method
+    async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
+        """Run a query for one value; answers the value itself."""
+        _raise_if_error(self.fetch_val_return)
+        return self.fetch_val_return
+
+    @fake_method(name="close", sql=None, strict=False)
+    async def _close_call(self) -> None:
+        return None
+
+    def transaction(self) -> FakeTransaction:
+        """Return a new transaction (a savepoint if one is active when it starts)."""
+        return self.transaction_class(self)
+
+    async def close(self) -> None:
+        """Close the connection; later calls raise. Recorded as a ``close`` call."""
+        try:
+            await self._close_call()
+        finally:
+            self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was awaited."""
+        return self._closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    # --- the hand-written fakes' call lists --------------------------------------------
+    def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:
+        return [(c.sql, c.params) for c in self._script.history if c.method in methods]
+
+    @property
+    def execute_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``execute`` and ``execute_many`` call (migration API)."""
+        return self._pairs("execute", "execute_many")
+
+    @property
+    def fetch_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``fetch`` and ``fetch_row`` call (migration API)."""
+        return self._pairs("fetch", "fetch_row")
+
+    @property
+    def fetch_val_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``fetch_val`` call (migration API)."""
+        return self._pairs("fetch_val")
+
+    # --- whole-connection scripting and assertions ---------------------------------------
+    @property
+    def calls(self) -> CallLog:
+        """Every call on this connection, its transactions, cursors and statements, in order."""
+        history = self._script.history
+        return CallLog(history, history=history, title="calls", methods=self._script.methods)
+
+    @property
+    def transactions(self) -> Sequence[FakeTransaction]:
+        """Every transaction made on this connection, in order."""
+        return tuple(self._transactions)
+
+    def _method(self, method: str | None) -> str | None:
+        if method is not None and method not in self._script.methods:
+            msg = (
+                f"method={method!r}: this connection has no fake method of that name; it has "
+                f"{sorted(self._script.methods)}.{did_you_mean(method, self._script.methods)}"
+            )
+            raise ValueError(msg)
+        return method
+
+    def when(self, *, sql: object = UNSET, params: object = UNSET, method: str | None = None) -> Stub:
+        """Return a stub answering the calls of any method (or ``method``) that match."""
+        return self._script.add_stub(self._method(method), sql, params, None)
+
+    def expect(
+        self,
+        *,
+        sql: object = UNSET,
+        params: object = UNSET,
+        method: str | None = None,
+        times: int = 1,
+    ) -> Stub:
+        """Like :meth:`when`, but ``verify()`` fails unless it is used exactly ``times`` times."""
+        return self._script.add_stub(self._method(method), sql, params, times)
+
+    def verify(self) -> None:
+        """Fail with :class:`ExpectationsNotMet` listing every problem, not just the first.
+
+        Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
+        raised into the code under test (even if it swallowed them), calls created but never
+        awaited, and transactions left open.
+        """
+        __tracebackhide__ = True
+        found = self.problems()
+        if found:
+            lines = [f"{len(found)} problem(s) found by verify():"]
+            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+            history = self._script.history
+            lines.append(
+                f"Calls on this connection ({len(history)}):"
+                if history
+                else "Calls on this connection: none."
+            )
+            lines += [f"  {call.describe()}" for call in history]
+            raise ExpectationsNotMet("\n".join(lines))
+
+    def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:
+        """Assert some call of any method (or exactly ``times`` calls) sent ``sql`` with ``params``."""
+        __tracebackhide__ = True
+        self.calls.assert_executed(sql, params, times=times)
+
+    def assert_not_executed(self, sql: object, params: object = UNSET) -> None:
+        """Assert no call of any method sent ``sql`` (with ``params``, when given)."""
+        __tracebackhide__ = True
+        self.calls.assert_not_executed(sql, params)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<{type(self).__name__} {state}, {len(self._script.history)} calls>"

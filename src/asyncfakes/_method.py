@@ -1,0 +1,430 @@
+"""``fake_method``: an awaitable, recorded, scriptable method with a driver's real signature."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, Protocol, TypeVar, overload
+
+from typing_extensions import ParamSpec
+
+from ._answers import is_cancellation
+from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
+from ._errors import FakeAssertionError, did_you_mean, render
+from ._stubs import Scriptable, Stub
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ._answers import AnswerQueue
+    from ._connection import FakeConnection
+    from ._transaction import FakeTransaction
+
+__all__ = ["FakeHost", "FakeMethod", "MethodSpec", "fake_method", "specs_of"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+_PARAM_NAMES = ("parameters", "params", "args", "parameters_list")
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
+
+
+class FakeHost(Protocol):
+    """What an object needs to carry fake methods: the connection that records them.
+
+    ``FakeConnection`` and ``FakeTransaction`` implement it; a flavour's prepared statement or
+    cursor implements it to record its calls on its connection.
+    """
+
+    def fake_context(self) -> tuple[FakeConnection, FakeTransaction | None]:
+        """Return the connection that records the calls, and the transaction they run in.
+
+        ``None`` for the transaction means "whatever transaction is active on the connection".
+        """
+        ...
+
+
+class ShapeFunction(Protocol):
+    """Turns a scripted answer (plain data) into the driver's return type."""
+
+    def __call__(self, host: Any, call: Call, value: Any, /) -> Any: ...
+
+
+def _make_binder(
+    func: Callable[..., Any],
+    sql: str | Callable[[Any], str] | Any | None,
+    params: str | tuple[str, ...] | Any | None,
+) -> Callable[..., tuple[str | None, Any]]:
+    """Compile a function with ``func``'s signature that returns ``(sql, params)``.
+
+    Python's own argument binding then rejects a bad call with the same ``TypeError`` the real
+    driver gives, at C speed, and the SQL and parameters come out without ``inspect``.
+    """
+    code = func.__code__
+    count, kwonly_count = code.co_argcount, code.co_kwonlyargcount
+    positional = code.co_varnames[:count]
+    kwonly = code.co_varnames[count : count + kwonly_count]
+    index = count + kwonly_count
+    varargs = code.co_varnames[index] if code.co_flags & _CO_VARARGS else None
+    index += bool(varargs)
+    varkw = code.co_varnames[index] if code.co_flags & _CO_VARKEYWORDS else None
+    names = set(positional[1:]) | set(kwonly) | {n for n in (varargs, varkw) if n}
+
+    namespace: dict[str, Any] = {}
+    defaults = func.__defaults__ or ()
+    first_default = count - len(defaults)
+    parts = []
+    for i, name in enumerate(positional):
+        if i >= first_default:
+            namespace[f"_d_{name}"] = defaults[i - first_default]
+            parts.append(f"{name}=_d_{name}")
+        else:
+            parts.append(name)
+        if i + 1 == code.co_posonlyargcount:
+            parts.append("/")
+    if varargs:
+        parts.append(f"*{varargs}")
+    elif kwonly:
+        parts.append("*")
+    kwdefaults = func.__kwdefaults__ or {}
+    for name in kwonly:
+        if name in kwdefaults:
+            namespace[f"_d_{name}"] = kwdefaults[name]
+            parts.append(f"{name}=_d_{name}")
+        else:
+            parts.append(name)
+    if varkw:
+        parts.append(f"**{varkw}")
+
+    def check(name: str, option: str) -> str:
+        if name not in names:
+            msg = (
+                f"fake_method({option}={name!r}) on {func.__qualname__}: there is no such "
+                f"parameter; it has {sorted(names)}.{did_you_mean(name, names)}"
+            )
+            raise TypeError(msg)
+        return name
+
+    if sql is UNSET:
+        sql_expr = positional[1] if len(positional) > 1 else "None"
+    elif sql is None:
+        sql_expr = "None"
+    elif isinstance(sql, str):
+        sql_expr = check(sql, "sql")
+    else:
+        namespace["_sql_of"] = sql
+        sql_expr = f"_sql_of({positional[0]})"
+    if params is UNSET:
+        found = [n for n in _PARAM_NAMES if n in names]
+        params = found[0] if found else varargs
+    if params is None:
+        params_expr = "None"
+    elif isinstance(params, str):
+        params_expr = check(params, "params")
+    else:
+        checked = [check(n, "params") for n in params]
+        params_expr = "".join(f"{n} if {n} is not None else " for n in checked[:-1]) + checked[-1]
+    source = f"def _bind({', '.join(parts)}):\n    return ({sql_expr}, {params_expr})\n"
+    exec(source, namespace)
+    binder: Callable[..., tuple[str | None, Any]] = namespace["_bind"]
+    return binder
+
+
+class MethodSpec(Generic[P, R]):
+    """A fake method declared on a class with :func:`fake_method`; a descriptor.
+
+    Reading it from an instance gives that instance's :class:`FakeMethod`.
+    """
+
+    def __init__(
+        self,
+        func: Callable[Concatenate[Any, P], Awaitable[R]],
+        *,
+        name: str | None = None,
+        sql: Any = UNSET,
+        params: Any = UNSET,
+        shape: ShapeFunction | None = None,
+        strict: bool = True,
+    ) -> None:
+        target: object = func
+        if not callable(target) or not hasattr(target, "__code__"):
+            msg = f"fake_method() decorates an async def with the driver's signature, got {func!r}."
+            raise TypeError(msg)
+        self.func = func
+        self.name = name or func.__name__
+        self.shape = shape
+        self.strict = strict
+        self.bind = _make_binder(func, sql, params)
+        self.__doc__ = func.__doc__
+        self._attribute = func.__name__
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self._attribute = attribute
+
+    @overload
+    def __get__(self, host: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, host: object, owner: type) -> FakeMethod[P, R]: ...
+    def __get__(self, host: object, owner: type) -> Self | FakeMethod[P, R]:
+        if host is None:
+            return self
+        bound = FakeMethod(self, host)
+        # Cache on the instance: the next lookup is a plain attribute read, off the descriptor.
+        host.__dict__[self._attribute] = bound
+        return bound
+
+    def __repr__(self) -> str:
+        return f"<fake_method {self.name}>"
+
+
+@overload
+def fake_method(func: Callable[Concatenate[Any, P], Awaitable[R]], /) -> MethodSpec[P, R]: ...
+@overload
+def fake_method(
+    *,
+    name: str | None = None,
+    sql: str | Callable[[Any], str] | None = ...,
+    params: str | tuple[str, ...] | None = ...,
+    shape: ShapeFunction | None = None,
+    strict: bool = True,
+) -> Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], MethodSpec[P, R]]: ...
+def fake_method(
+    func: Callable[Concatenate[Any, P], Awaitable[R]] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    sql: Any = UNSET,
+    params: Any = UNSET,
+    shape: ShapeFunction | None = None,
+    strict: bool = True,
+) -> MethodSpec[P, R] | Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], MethodSpec[P, R]]:
+    """Declare a faked driver method on a FakeConnection subclass (or any :class:`FakeHost`).
+
+    Write the driver's real signature; the body is the natural answer given when nothing is
+    scripted. Calls are recorded and scriptable like the built-in methods::
+
+        class MyDriverConnection(FakeConnection):
+            @fake_method
+            async def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+                return []
+
+    By default the SQL is the first parameter and the parameters are the one named
+    ``parameters``, ``params``, ``args`` or ``parameters_list``, or the ``*args``. Options:
+    ``sql=`` / ``params=`` name other parameters (``sql`` may be a function of the host, for
+    prepared statements; ``None`` means none), ``name=`` records the call under another name,
+    ``shape(host, call, value)`` turns scripted plain data into the driver's type, and
+    ``strict=False`` lets the natural answer stand even on a ``strict=True`` connection.
+    """
+
+    def decorate(function: Callable[Concatenate[Any, P], Awaitable[R]]) -> MethodSpec[P, R]:
+        return MethodSpec(function, name=name, sql=sql, params=params, shape=shape, strict=strict)
+
+    return decorate if func is None else decorate(func)
+
+
+def specs_of(cls: type) -> dict[str, MethodSpec[Any, Any]]:
+    """Return the fake methods a class declares (through its whole MRO), by recorded name."""
+    cached: dict[str, MethodSpec[Any, Any]] | None = cls.__dict__.get("_asyncfakes_specs")
+    if cached is None:
+        cached = {}
+        for klass in reversed(cls.__mro__):
+            for value in vars(klass).values():
+                if isinstance(value, MethodSpec):
+                    cached[value.name] = value
+        cls._asyncfakes_specs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+class FakeMethod(Scriptable, Generic[P, R]):
+    """A fake method bound to its host: await it like the driver's, script it, assert on it."""
+
+    __slots__ = ("_conn", "_host", "_spec", "_tx")
+
+    def __init__(self, spec: MethodSpec[P, R], host: Any) -> None:
+        self._spec = spec
+        self._host = host
+        context: tuple[FakeConnection, FakeTransaction | None] = host.fake_context()
+        self._conn, self._tx = context
+
+    @property
+    def name(self) -> str:
+        """The name calls are recorded under."""
+        return self._spec.name
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
+        sql, params = self._spec.bind(self._host, *args, **kwargs)
+        script = self._conn._script
+        token = next(_tokens)
+        script.pending[token] = (self._spec.name, sql)
+        return self._run(token, sql, params, args, kwargs)
+
+    async def _run(
+        self,
+        token: int,
+        sql: str | None,
+        params: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> R:
+        conn = self._conn
+        script = conn._script
+        del script.pending[token]
+        spec = self._spec
+        tx = (
+            self._tx
+            if self._tx is not None
+            else conn._transaction_stack[-1]
+            if conn._transaction_stack
+            else None
+        )
+        kind = type(params)
+        if kind is list:
+            params = list(params)
+        elif kind is dict:
+            params = dict(params)
+        history = script.history
+        call = Call(spec.name, sql, params, args, kwargs or EMPTY_KWARGS, len(history), tx)
+        history.append(call)
+        try:
+            conn.check_call(call)
+            conn._in_flight += 1
+            try:
+                value: R = await self._answer(call, args, kwargs)
+            finally:
+                conn._in_flight -= 1
+        except BaseException as error:
+            if is_cancellation(error):
+                call._outcome = "cancelled"
+            else:
+                call._outcome = "raised"
+                call._error = error
+            conn.call_failed(call, error)
+            raise
+        call._outcome = "returned"
+        return value
+
+    async def _answer(self, call: Call, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        spec = self._spec
+        script = self._conn._script
+        stub = script.find_stub(spec.name, call._sql, call._params) if script.stubs else None
+        if stub is not None:
+            stub._calls.append(call)
+            answer = stub._queue.take()
+        else:
+            queue = script.answers.get(spec.name)
+            answer = queue.take() if queue is not None else None
+            if answer is None and spec.strict and self._conn.strict:
+                raise script.unexpected_call(
+                    call, f"the connection is strict and nothing is scripted for {spec.name}"
+                )
+        if answer is None:
+            return await spec.func(self._host, *args, **kwargs)
+        value = answer.payload if answer.is_plain else await answer.produce(call)
+        return value if spec.shape is None else spec.shape(self._host, call, value)
+
+    def _answer_queue(self) -> AnswerQueue:
+        return self._conn._script.queue_for(self._spec.name)
+
+    def when(self, *, sql: object = UNSET, params: object = UNSET) -> Stub:
+        """Return a stub that answers only this method's calls matching ``sql`` and ``params``."""
+        return self._conn._script.add_stub(self._spec.name, sql, params, None)
+
+    def expect(self, *, sql: object = UNSET, params: object = UNSET, times: int = 1) -> Stub:
+        """Like :meth:`when`, but ``verify()`` fails unless it is used exactly ``times`` times."""
+        return self._conn._script.add_stub(self._spec.name, sql, params, times)
+
+    @property
+    def calls(self) -> CallLog:
+        """The calls of this method, in order (a snapshot)."""
+        name = self._spec.name
+        history = self._conn._script.history
+        return CallLog([c for c in history if c._method == name], history=history, title=f"{name} calls")
+
+    @property
+    def await_count(self) -> int:
+        """How many times this method was awaited."""
+        return len(self.calls)
+
+    def _fail(
+        self, headline: str, expected: str | None = None, nearest: str | None = None
+    ) -> FakeAssertionError:
+        return FakeAssertionError(
+            render(headline, expected=expected, history=self._conn._script.history, nearest=nearest)
+        )
+
+    def _expected(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, Any]:
+        return self._spec.bind(self._host, *args, **kwargs)
+
+    def assert_awaited(self) -> None:
+        """Assert the method was awaited at least once."""
+        __tracebackhide__ = True
+        if not self.await_count:
+            msg = f"Expected {self.name} to have been awaited, but it was not."
+            raise self._fail(msg)
+
+    def assert_awaited_once(self) -> None:
+        """Assert the method was awaited exactly once."""
+        __tracebackhide__ = True
+        count = self.await_count
+        if count != 1:
+            msg = f"Expected {self.name} to have been awaited once, but it was awaited {count} times."
+            raise self._fail(msg)
+
+    def assert_not_awaited(self) -> None:
+        """Assert the method was never awaited."""
+        __tracebackhide__ = True
+        count = self.await_count
+        if count:
+            msg = f"Expected {self.name} not to have been awaited, but it was awaited {count} times."
+            raise self._fail(msg)
+
+    def assert_awaited_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Assert the last await sent this SQL (normalised) and these parameters."""
+        __tracebackhide__ = True
+        sql, params = self._expected(args, kwargs)
+        calls = self.calls
+        if not calls:
+            msg = f"Expected {self.name} to have been awaited, but it was not."
+            raise self._fail(
+                msg,
+                f"{sql!r}, {params!r}",
+            )
+        last = calls[-1]
+        if not last.matches(UNSET if sql is None else sql, params):
+            from ._calls import nearest_call
+
+            msg = f"The last await of {self.name} differs from the expected one."
+            raise self._fail(
+                msg,
+                f"{sql!r}, {params!r}",
+                nearest_call([last], UNSET if sql is None else sql, params),
+            )
+
+    def assert_awaited_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Assert the method was awaited exactly once, with this SQL and these parameters."""
+        __tracebackhide__ = True
+        self.assert_awaited_once()
+        self.assert_awaited_with(*args, **kwargs)
+
+    def assert_any_await(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Assert some await sent this SQL (normalised) and these parameters."""
+        __tracebackhide__ = True
+        sql, params = self._expected(args, kwargs)
+        calls = self.calls
+        if not any(c.matches(UNSET if sql is None else sql, params) for c in calls):
+            from ._calls import nearest_call
+
+            msg = f"Expected {self.name} to have been awaited with these arguments, but it was not."
+            raise self._fail(
+                msg,
+                f"{sql!r}, {params!r}",
+                nearest_call(list(calls), UNSET if sql is None else sql, params),
+            )
+
+    def __repr__(self) -> str:
+        return f"conn.{self._spec.name}"
+
+
+_tokens = itertools.count()

@@ -1,0 +1,18 @@
+"""Shared fixtures: every async test runs on asyncio and on trio, through anyio's pytest plugin."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+BACKENDS = [pytest.param("asyncio", id="asyncio")]
+if importlib.util.find_spec("trio"):
+    BACKENDS.append(pytest.param("trio", id="trio"))
+
+
+@pytest.fixture(params=BACKENDS)
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    """Run each ``@pytest.mark.anyio`` test once per installed async library."""
+    backend: str = request.param
+    return backend
