@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
-from ._connection import FakeConnection
+from ._connection import BaseConnection, FakeConnection
 from ._errors import (
     ExpectationsNotMet,
     FakeAssertionError,
@@ -20,11 +20,13 @@ from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, no
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
 from ._records import FakeRecord, Row
 from ._stubs import Delayed, Scriptable, Stub
-from ._transaction import FakeTransaction, TransactionState
+from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
 __all__ = [
     "ANY",
     "AnswerFunction",
+    "BaseConnection",
+    "BaseTransaction",
     "Call",
     "CallLog",
     "Contains",

@@ -10,7 +10,7 @@ from ._errors import FakeAssertionError, did_you_mean, render, shorten, similari
 from ._matchers import Matcher, normalize_sql, params_equal, sql_matcher
 
 if TYPE_CHECKING:
-    from ._transaction import FakeTransaction
+    from ._transaction import BaseTransaction
 
 __all__ = ["UNSET", "Call", "CallLog", "Outcome"]
 
@@ -57,7 +57,7 @@ class Call:
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
         index: int,
-        transaction: FakeTransaction | None,
+        transaction: BaseTransaction | None,
     ) -> None:
         self._method = method
         self._sql = sql
@@ -100,7 +100,7 @@ class Call:
         return self._index
 
     @property
-    def transaction(self) -> FakeTransaction | None:
+    def transaction(self) -> BaseTransaction | None:
         """The transaction the call ran in, or ``None``."""
         return self._transaction
 

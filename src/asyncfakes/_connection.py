@@ -11,12 +11,12 @@ from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import FakeRecord
 from ._stubs import Script, Stub
-from ._transaction import FakeTransaction
+from ._transaction import BaseTransaction, FakeTransaction
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["FakeConnection"]
+__all__ = ["BaseConnection", "FakeConnection"]
 
 
 def _record(host: Any, call: Call, value: Any) -> FakeRecord:
@@ -34,18 +34,17 @@ def _raise_if_error(value: Any) -> None:
         raise value.with_traceback(None)
 
 
-class FakeConnection:
-    """A fake async database connection: script what it answers, then assert on what it was sent.
+class BaseConnection:
+    """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
-    The generic fake has the method set of the hand-written fakes people migrate from:
-    ``execute``, ``execute_many``, ``fetch``, ``fetch_row``, ``fetch_val``, ``transaction()``,
-    ``close()`` and ``async with conn``. Driver flavours (``asyncfakes.asyncpg``, ...) subclass
-    it. Pass ``strict=True`` to make unscripted calls fail with :class:`UnexpectedCall`, and
-    ``ordered=True`` to require expectations to be met in the order they were declared.
-    ``share_with=other`` makes this connection answer from and record into ``other``'s script.
+    Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
+    :class:`FakeConnection` is the generic one. Pass ``strict=True`` to make unscripted calls
+    fail with :class:`UnexpectedCall`, and ``ordered=True`` to require expectations to be met
+    in the order they were declared. ``share_with=other`` makes this connection answer from
+    and record into ``other``'s script (pools use it).
     """
 
-    transaction_class: ClassVar[type[FakeTransaction]] = FakeTransaction
+    transaction_class: ClassVar[type[BaseTransaction]] = BaseTransaction
     """The transaction type ``transaction()`` makes; flavours set their own."""
 
     fake_hosts: ClassVar[tuple[type, ...]] = ()
@@ -56,7 +55,7 @@ class FakeConnection:
         *,
         strict: bool = False,
         ordered: bool = False,
-        share_with: FakeConnection | None = None,
+        share_with: BaseConnection | None = None,
     ) -> None:
         self.strict = strict
         self._script: Script = (
@@ -64,13 +63,8 @@ class FakeConnection:
         )
         self._closed = False
         self._in_flight = 0
-        self._transaction_stack: list[FakeTransaction] = []
-        self._transactions: list[FakeTransaction] = []
-        # The hand-written fakes' attribute API, kept for migration.
-        self.execute_return: Any = None
-        self.fetch_return: Any = None
-        self.fetch_row_return: Any = None
-        self.fetch_val_return: Any = None
+        self._transaction_stack: list[BaseTransaction] = []
+        self._transactions: list[BaseTransaction] = []
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod
@@ -85,7 +79,7 @@ class FakeConnection:
             cls._asyncfakes_names = names  # type: ignore[attr-defined]
         return names
 
-    def fake_context(self) -> tuple[FakeConnection, FakeTransaction | None]:
+    def fake_context(self) -> tuple[BaseConnection, BaseTransaction | None]:
         """Calls on the connection record here and run in its active transaction, if any."""
         return self, None
 
@@ -115,53 +109,11 @@ class FakeConnection:
         """How many calls on this connection are being answered right now."""
         return self._in_flight
 
-    # --- the generic driver surface ------------------------------------------------------
-    @fake_method(shape=_record)
-    async def execute(self, stmt: str, parameters: Any = None) -> FakeRecord:
-        """Run a statement; answers a :class:`FakeRecord`."""
-        value = self.execute_return
-        _raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
-            return FakeRecord(value.pop(0))
-        return FakeRecord(value)
-
-    @fake_method(shape=_many_record, params=("parameters_list", "parameters"))
-    async def execute_many(
-        self, stmt: str, parameters_list: Any = None, parameters: Any = None
-    ) -> FakeRecord:
-        """Run a statement once per parameter set; answers a :class:`FakeRecord` of the row count."""
-        _raise_if_error(self.execute_return)
-        params = parameters_list if parameters_list is not None else parameters
-        total = len(params) if params else 0
-        return FakeRecord(total, rowcount=total)
-
-    @fake_method(shape=_record)
-    async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
-        """Run a query; answers a :class:`FakeRecord` of its rows."""
-        _raise_if_error(self.fetch_return)
-        return FakeRecord(self.fetch_return)
-
-    @fake_method(shape=_record)
-    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
-        """Run a query for one row; answers a :class:`FakeRecord`."""
-        _raise_if_error(self.fetch_row_return)
-        if self.fetch_row_return is not None:
-            return self.fetch_row_return
-        if isinstance(self.fetch_return, list) and self.fetch_return:
-            return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(self.fetch_return)
-
-    @fake_method
-    async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
-        """Run a query for one value; answers the value itself."""
-        _raise_if_error(self.fetch_val_return)
-        return self.fetch_val_return
-
     @fake_method(name="close", sql=None, strict=False)
     async def _close_call(self) -> None:
         return None
 
-    def transaction(self) -> FakeTransaction:
+    def transaction(self) -> BaseTransaction:
         """Return a new transaction (a savepoint if one is active when it starts)."""
         return self.transaction_class(self)
 
@@ -188,25 +140,6 @@ class FakeConnection:
     ) -> None:
         return None
 
-    # --- the hand-written fakes' call lists --------------------------------------------
-    def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:
-        return [(c.sql, c.params) for c in self._script.history if c.method in methods]
-
-    @property
-    def execute_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``execute`` and ``execute_many`` call (migration API)."""
-        return self._pairs("execute", "execute_many")
-
-    @property
-    def fetch_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``fetch`` and ``fetch_row`` call (migration API)."""
-        return self._pairs("fetch", "fetch_row")
-
-    @property
-    def fetch_val_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``fetch_val`` call (migration API)."""
-        return self._pairs("fetch_val")
-
     # --- whole-connection scripting and assertions ---------------------------------------
     @property
     def calls(self) -> CallLog:
@@ -215,7 +148,7 @@ class FakeConnection:
         return CallLog(history, history=history, title="calls", methods=self._script.methods)
 
     @property
-    def transactions(self) -> Sequence[FakeTransaction]:
+    def transactions(self) -> Sequence[BaseTransaction]:
         """Every transaction made on this connection, in order."""
         return tuple(self._transactions)
 
@@ -277,3 +210,89 @@ class FakeConnection:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<{type(self).__name__} {state}, {len(self._script.history)} calls>"
+
+
+class FakeConnection(BaseConnection):
+    """A fake async database connection: script what it answers, then assert on what it was sent.
+
+    The generic fake, with the method set of the hand-written fakes people migrate from:
+    ``execute``, ``execute_many``, ``fetch``, ``fetch_row``, ``fetch_val``, ``transaction()``,
+    ``close()`` and ``async with conn``; and their attribute API (``fetch_return = ...``,
+    ``execute_calls``) answering whenever nothing else is scripted.
+    """
+
+    transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
+
+    def __init__(
+        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+    ) -> None:
+        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        self.execute_return: Any = None
+        self.fetch_return: Any = None
+        self.fetch_row_return: Any = None
+        self.fetch_val_return: Any = None
+
+    def transaction(self) -> FakeTransaction:
+        """Return a new transaction (a savepoint if one is active when it starts)."""
+        return FakeTransaction(self)
+
+    # --- the generic driver surface ------------------------------------------------------
+    @fake_method(shape=_record)
+    async def execute(self, stmt: str, parameters: Any = None) -> FakeRecord:
+        """Run a statement; answers a :class:`FakeRecord`."""
+        value = self.execute_return
+        _raise_if_error(value)
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+            return FakeRecord(value.pop(0))
+        return FakeRecord(value)
+
+    @fake_method(shape=_many_record, params=("parameters_list", "parameters"))
+    async def execute_many(
+        self, stmt: str, parameters_list: Any = None, parameters: Any = None
+    ) -> FakeRecord:
+        """Run a statement once per parameter set; answers a :class:`FakeRecord` of the row count."""
+        _raise_if_error(self.execute_return)
+        params = parameters_list if parameters_list is not None else parameters
+        total = len(params) if params else 0
+        return FakeRecord(total, rowcount=total)
+
+    @fake_method(shape=_record)
+    async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
+        """Run a query; answers a :class:`FakeRecord` of its rows."""
+        _raise_if_error(self.fetch_return)
+        return FakeRecord(self.fetch_return)
+
+    @fake_method(shape=_record)
+    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
+        """Run a query for one row; answers a :class:`FakeRecord`."""
+        _raise_if_error(self.fetch_row_return)
+        if self.fetch_row_return is not None:
+            return self.fetch_row_return
+        if isinstance(self.fetch_return, list) and self.fetch_return:
+            return FakeRecord(self.fetch_return.pop(0))
+        return FakeRecord(self.fetch_return)
+
+    @fake_method
+    async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
+        """Run a query for one value; answers the value itself."""
+        _raise_if_error(self.fetch_val_return)
+        return self.fetch_val_return
+
+    # --- the hand-written fakes' call lists --------------------------------------------
+    def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:
+        return [(c.sql, c.params) for c in self._script.history if c.method in methods]
+
+    @property
+    def execute_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``execute`` and ``execute_many`` call (migration API)."""
+        return self._pairs("execute", "execute_many")
+
+    @property
+    def fetch_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``fetch`` and ``fetch_row`` call (migration API)."""
+        return self._pairs("fetch", "fetch_row")
+
+    @property
+    def fetch_val_calls(self) -> list[tuple[str | None, Any]]:
+        """``(stmt, params)`` of every ``fetch_val`` call (migration API)."""
+        return self._pairs("fetch_val")

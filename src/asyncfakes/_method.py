@@ -9,26 +9,23 @@ from typing import TYPE_CHECKING, Any, Concatenate, Generic, Protocol, TypeVar, 
 from typing_extensions import ParamSpec
 
 from ._answers import is_cancellation
+from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
-from ._errors import FakeAssertionError, did_you_mean, render
+from ._errors import FakeAssertionError, render
 from ._stubs import Scriptable, Stub
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._answers import AnswerQueue
-    from ._connection import FakeConnection
-    from ._transaction import FakeTransaction
+    from ._connection import BaseConnection
+    from ._transaction import BaseTransaction
 
 __all__ = ["FakeHost", "FakeMethod", "MethodSpec", "fake_method", "specs_of"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
-
-_PARAM_NAMES = ("parameters", "params", "args", "parameters_list")
-_CO_VARARGS = 0x04
-_CO_VARKEYWORDS = 0x08
 
 
 class FakeHost(Protocol):
@@ -38,7 +35,7 @@ class FakeHost(Protocol):
     cursor implements it to record its calls on its connection.
     """
 
-    def fake_context(self) -> tuple[FakeConnection, FakeTransaction | None]:
+    def fake_context(self) -> tuple[BaseConnection, BaseTransaction | None]:
         """Return the connection that records the calls, and the transaction they run in.
 
         ``None`` for the transaction means "whatever transaction is active on the connection".
@@ -50,86 +47,6 @@ class ShapeFunction(Protocol):
     """Turns a scripted answer (plain data) into the driver's return type."""
 
     def __call__(self, host: Any, call: Call, value: Any, /) -> Any: ...
-
-
-def _make_binder(
-    func: Callable[..., Any],
-    sql: str | Callable[[Any], str] | Any | None,
-    params: str | tuple[str, ...] | Any | None,
-) -> Callable[..., tuple[str | None, Any]]:
-    """Compile a function with ``func``'s signature that returns ``(sql, params)``.
-
-    Python's own argument binding then rejects a bad call with the same ``TypeError`` the real
-    driver gives, at C speed, and the SQL and parameters come out without ``inspect``.
-    """
-    code = func.__code__
-    count, kwonly_count = code.co_argcount, code.co_kwonlyargcount
-    positional = code.co_varnames[:count]
-    kwonly = code.co_varnames[count : count + kwonly_count]
-    index = count + kwonly_count
-    varargs = code.co_varnames[index] if code.co_flags & _CO_VARARGS else None
-    index += bool(varargs)
-    varkw = code.co_varnames[index] if code.co_flags & _CO_VARKEYWORDS else None
-    names = set(positional[1:]) | set(kwonly) | {n for n in (varargs, varkw) if n}
-
-    namespace: dict[str, Any] = {}
-    defaults = func.__defaults__ or ()
-    first_default = count - len(defaults)
-    parts = []
-    for i, name in enumerate(positional):
-        if i >= first_default:
-            namespace[f"_d_{name}"] = defaults[i - first_default]
-            parts.append(f"{name}=_d_{name}")
-        else:
-            parts.append(name)
-        if i + 1 == code.co_posonlyargcount:
-            parts.append("/")
-    if varargs:
-        parts.append(f"*{varargs}")
-    elif kwonly:
-        parts.append("*")
-    kwdefaults = func.__kwdefaults__ or {}
-    for name in kwonly:
-        if name in kwdefaults:
-            namespace[f"_d_{name}"] = kwdefaults[name]
-            parts.append(f"{name}=_d_{name}")
-        else:
-            parts.append(name)
-    if varkw:
-        parts.append(f"**{varkw}")
-
-    def check(name: str, option: str) -> str:
-        if name not in names:
-            msg = (
-                f"fake_method({option}={name!r}) on {func.__qualname__}: there is no such "
-                f"parameter; it has {sorted(names)}.{did_you_mean(name, names)}"
-            )
-            raise TypeError(msg)
-        return name
-
-    if sql is UNSET:
-        sql_expr = positional[1] if len(positional) > 1 else "None"
-    elif sql is None:
-        sql_expr = "None"
-    elif isinstance(sql, str):
-        sql_expr = check(sql, "sql")
-    else:
-        namespace["_sql_of"] = sql
-        sql_expr = f"_sql_of({positional[0]})"
-    if params is UNSET:
-        found = [n for n in _PARAM_NAMES if n in names]
-        params = found[0] if found else varargs
-    if params is None:
-        params_expr = "None"
-    elif isinstance(params, str):
-        params_expr = check(params, "params")
-    else:
-        checked = [check(n, "params") for n in params]
-        params_expr = "".join(f"{n} if {n} is not None else " for n in checked[:-1]) + checked[-1]
-    source = f"def _bind({', '.join(parts)}):\n    return ({sql_expr}, {params_expr})\n"
-    exec(source, namespace)
-    binder: Callable[..., tuple[str | None, Any]] = namespace["_bind"]
-    return binder
 
 
 class MethodSpec(Generic[P, R]):
@@ -156,7 +73,7 @@ class MethodSpec(Generic[P, R]):
         self.name = name or func.__name__
         self.shape = shape
         self.strict = strict
-        self.bind = _make_binder(func, sql, params)
+        self.bind = make_binder(func, sql, params)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
 
@@ -245,7 +162,7 @@ class FakeMethod(Scriptable, Generic[P, R]):
     def __init__(self, spec: MethodSpec[P, R], host: Any) -> None:
         self._spec = spec
         self._host = host
-        context: tuple[FakeConnection, FakeTransaction | None] = host.fake_context()
+        context: tuple[BaseConnection, BaseTransaction | None] = host.fake_context()
         self._conn, self._tx = context
 
     @property

@@ -13,17 +13,20 @@ from ._method import fake_method
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._connection import FakeConnection
+    from ._connection import BaseConnection, FakeConnection
     from ._records import FakeRecord
 
-__all__ = ["FakeTransaction", "TransactionState"]
+__all__ = ["BaseTransaction", "FakeTransaction", "TransactionState"]
 
 TransactionState = Literal["new", "active", "committed", "rolled_back", "failed"]
 """Where a transaction is: ``failed`` means its start, commit or rollback raised."""
 
 
-class FakeTransaction:
+class BaseTransaction:
     """A transaction on a fake connection: ``async with`` or ``start()``/``commit()``/``rollback()``.
+
+    The driver-neutral state machine; flavours subclass it, and :class:`FakeTransaction` adds
+    the generic query methods.
 
     It rolls back when the ``async with`` body raises (or is cancelled), nests as a savepoint
     when another transaction is active, and records ``BEGIN``/``COMMIT``/``ROLLBACK`` (or the
@@ -32,15 +35,15 @@ class FakeTransaction:
         conn.when(sql="COMMIT").raises_once(SerializationError)
     """
 
-    def __init__(self, connection: FakeConnection, *, options: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection
         self.options: Mapping[str, Any] = dict(options or {})
         self.number = len(connection._transactions)
-        self.parent: FakeTransaction | None = None
+        self.parent: BaseTransaction | None = None
         self.state: TransactionState = "new"
         connection._transactions.append(self)
 
-    def fake_context(self) -> tuple[FakeConnection, FakeTransaction | None]:
+    def fake_context(self) -> tuple[BaseConnection, BaseTransaction | None]:
         """The connection records this transaction's calls; they run in this transaction."""
         return self.connection, self
 
@@ -77,7 +80,7 @@ class FakeTransaction:
             title=f"calls in transaction #{self.number}",
         )
 
-    def _contains(self, other: FakeTransaction | None) -> bool:
+    def _contains(self, other: BaseTransaction | None) -> bool:
         while other is not None:
             if other is self:
                 return True
@@ -156,6 +159,38 @@ class FakeTransaction:
         else:
             await self.rollback()
 
+    def _assert_state(self, expected: TransactionState) -> None:
+        __tracebackhide__ = True
+        if self.state != expected:
+            raise FakeAssertionError(
+                render(
+                    f"Expected transaction #{self.number} to be {expected.replace('_', ' ')}, "
+                    f"but it is {self.state.replace('_', ' ')}.",
+                    history=self.calls,
+                    history_title=f"Calls in transaction #{self.number}",
+                )
+            )
+
+    def assert_committed(self) -> None:
+        """Assert the transaction committed."""
+        __tracebackhide__ = True
+        self._assert_state("committed")
+
+    def assert_rolled_back(self) -> None:
+        """Assert the transaction rolled back."""
+        __tracebackhide__ = True
+        self._assert_state("rolled_back")
+
+    def __repr__(self) -> str:
+        kind = "savepoint " if self.parent is not None else ""
+        return f"<{type(self).__name__} #{self.number} {kind}{self.state}>"
+
+
+class FakeTransaction(BaseTransaction):
+    """The generic fake's transaction: the state machine plus the connection's query methods."""
+
+    connection: FakeConnection
+
     def _usable(self) -> FakeConnection:
         if self.state != "active":
             msg = "run a statement in"
@@ -183,29 +218,3 @@ class FakeTransaction:
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
         """Run ``conn.fetch_val`` in this transaction."""
         return await self._usable().fetch_val(stmt, parameters)
-
-    def _assert_state(self, expected: TransactionState) -> None:
-        __tracebackhide__ = True
-        if self.state != expected:
-            raise FakeAssertionError(
-                render(
-                    f"Expected transaction #{self.number} to be {expected.replace('_', ' ')}, "
-                    f"but it is {self.state.replace('_', ' ')}.",
-                    history=self.calls,
-                    history_title=f"Calls in transaction #{self.number}",
-                )
-            )
-
-    def assert_committed(self) -> None:
-        """Assert the transaction committed."""
-        __tracebackhide__ = True
-        self._assert_state("committed")
-
-    def assert_rolled_back(self) -> None:
-        """Assert the transaction rolled back."""
-        __tracebackhide__ = True
-        self._assert_state("rolled_back")
-
-    def __repr__(self) -> str:
-        kind = "savepoint " if self.parent is not None else ""
-        return f"<FakeTransaction #{self.number} {kind}{self.state}>"
