@@ -71,6 +71,14 @@ async def sleep(seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
+class _Nothing:
+    def __repr__(self) -> str:
+        return "<no value>"
+
+
+_NOTHING: Final[Any] = _Nothing()
+
+
 class _Event:
     """An event usable from asyncio or trio; the library's own event is made at first wait."""
 
@@ -106,10 +114,16 @@ class _Event:
 class Gate:
     """Holds one call until the test releases it: await ``started()``, then ``release(...)``.
 
-    >>> gate = conn.fetch.gate()             # doctest: +SKIP
-    >>> task = asyncio.create_task(dao.load(conn))
-    >>> call = await gate.started()          # the call is now in flight
-    >>> gate.release([{"id": 1}])            # or gate.release(error=TimeoutError())
+    A gate lets a test drive "the query is in flight" without sleeping: wait for the call to
+    reach the gate, then cancel the caller, or let the call finish with a value or an error::
+
+        gate = conn.fetch.gate()
+        task = asyncio.create_task(dao.load(conn))
+        call = await gate.started()          # the call is now in flight
+        gate.release([{"id": 1}])            # or gate.release(error=TimeoutError())
+
+    Each gate holds one call (it is a one-shot answer). It may be released before the call
+    arrives; the call then finishes as soon as it reaches the gate.
     """
 
     __slots__ = ("_call", "_error", "_released", "_started", "_value")
@@ -131,20 +145,55 @@ class Gate:
         """Whether a call has reached the gate."""
         return self._started.is_set()
 
+    @property
+    def is_released(self) -> bool:
+        """Whether ``release()`` was called."""
+        return self._released.is_set()
+
     async def started(self) -> Call:
-        """Wait until a call reaches the gate, and return it."""
+        """Wait until a call reaches the gate, and return it.
+
+        This waits forever if no call ever comes; put a timeout around it in tests whose code
+        might not make the call (``anyio.fail_after(1)``, ``asyncio.timeout(1)``).
+        """
         await self._started.wait()
         assert self._call is not None
         return self._call
 
-    def release(self, value: Any = None, *, error: BaseException | type[BaseException] | None = None) -> None:
-        """Let the held call finish with ``value`` (shaped like any answer) or raise ``error``."""
+    def release(
+        self, value: Any = _NOTHING, *, error: BaseException | type[BaseException] | None = None
+    ) -> None:
+        """Let the held call finish with ``value`` (shaped like any answer) or raise ``error``.
+
+        With neither, the call answers ``None`` (shaped like any answer).
+        """
         if self._released.is_set():
             msg = "Gate.release(): this gate was already released; each gate holds one call."
             raise RuntimeError(msg)
+        call = self._call
+        if call is not None and call.outcome == "cancelled":
+            msg = (
+                f"Gate.release(): the call held at this gate ({call.describe(outcome=False)}) was "
+                "cancelled, so nothing receives this answer. Assert on the cancellation instead "
+                "(its outcome is 'cancelled')."
+            )
+            raise RuntimeError(msg)
         if error is not None:
+            if value is not _NOTHING:
+                msg = (
+                    "Gate.release() takes a value or error=..., not both: the held call either "
+                    "returns or raises."
+                )
+                raise TypeError(msg)
             check_exception(error, "Gate.release(error=...)")
-        self._value, self._error = value, error
+        elif _is_exception(value):
+            msg = (
+                f"Gate.release() got the exception {value!r} as the value to return. "
+                "To make the held call raise it, use release(error=...)."
+            )
+            raise TypeError(msg)
+        self._value = None if value is _NOTHING else value
+        self._error = error
         self._released.set()
 
     async def _hold(self, call: Call) -> Any:
@@ -156,8 +205,18 @@ class Gate:
         return self._value
 
     def __repr__(self) -> str:
-        state = "released" if self._released.is_set() else "started" if self.is_started else "waiting"
-        return f"<Gate {state}>"
+        call = self._call
+        if call is not None and call.outcome == "cancelled":
+            state = "cancelled"
+        elif self._released.is_set():
+            state = "released"
+        else:
+            state = "started" if call is not None else "waiting"
+        return f"<Gate {state}>" if call is None else f"<Gate {state}: {call.describe(outcome=False)}>"
+
+
+def _is_exception(value: object) -> bool:
+    return isinstance(value, BaseException) or (isinstance(value, type) and issubclass(value, BaseException))
 
 
 def check_exception(error: object, where: str) -> None:

@@ -114,16 +114,23 @@ class Call:
         """The exception the call raised, if it raised."""
         return self._error
 
-    def describe(self) -> str:
+    def describe(self, *, outcome: bool = True) -> str:
         """One line for failure messages: ``#2 fetch('SELECT 1', (5,)) -> returned``."""
-        target = f"{self._sql!r}, {shorten(self._params, 80)}" if self._sql is not None else ""
-        end: str = self._outcome
-        if self._error is not None:
-            end = f"raised {shorten(self._error, 60)}"
-        where = ""
+        shown = [] if self._sql is None else [repr(self._sql)]
+        if self._params is not None:
+            shown.append(shorten(self._params, 80))
+        text = f"#{self._index} {self._method}({', '.join(shown)})"
+        if outcome:
+            error = self._error
+            if error is None:
+                text += f" -> {self._outcome}"
+            elif isinstance(error, AssertionError):
+                text += f" -> raised {type(error).__name__}"
+            else:
+                text += f" -> raised {shorten(error, 60)}"
         if self._transaction is not None:
-            where = f" [in transaction #{self._transaction.number}]"
-        return f"#{self._index} {self._method}({target}) -> {end}{where}"
+            text += f" [in transaction #{self._transaction.number}]"
+        return text
 
     def matches(self, sql: object = UNSET, params: object = UNSET, method: str | None = None) -> bool:
         """Return whether this call matches: SQL by matcher rules, params by ``==``."""
@@ -288,12 +295,20 @@ class CallLog(Sequence[Call]):
         return nearest_call(self._calls, sql, params)
 
 
+def matcher_text(sql: object) -> str | None:
+    """The text a SQL matcher stands for, normalised, to rank near misses by; ``None`` if it has none."""
+    if isinstance(sql, str):
+        return normalize_sql(sql)
+    text = getattr(sql, "text", None) or getattr(sql, "sql", None)
+    return normalize_sql(text) if isinstance(text, str) else None
+
+
 def nearest_call(calls: Sequence[Call], sql: object, params: object, method: str | None = None) -> str | None:
     """Describe the call closest to ``sql``/``params`` and what differed, or ``None`` if no calls."""
     candidates = [c for c in calls if c.sql is not None]
     if not candidates:
         return None
-    target = normalize_sql(sql) if isinstance(sql, str) else None
+    target = matcher_text(sql)
 
     def score(call: Call) -> float:
         assert call.sql is not None

@@ -98,11 +98,6 @@ def render(
     return "\n".join(lines)
 
 
-def diff_text(expected: str, actual: str) -> list[str]:
-    """Return the lines of a compact ``- expected / + actual`` diff of two one-line texts."""
-    return [f"    - {expected}", f"    + {actual}"]
-
-
 def similarity(a: str, b: str) -> float:
     """Return how alike two texts are, from 0.0 to 1.0."""
     from difflib import SequenceMatcher

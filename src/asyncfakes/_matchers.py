@@ -133,7 +133,8 @@ class Regex(Matcher):
 
     def __repr__(self) -> str:
         flags = self.pattern.flags & ~re.UNICODE
-        return f"Regex({self.pattern.pattern!r}{f', flags={flags}' if flags else ''})"
+        shown = f", flags={re.RegexFlag(flags)!r}" if flags else ""
+        return f"Regex({self.pattern.pattern!r}{shown})"
 
 
 class Contains(Matcher):

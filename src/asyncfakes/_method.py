@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, Protocol, TypeVar, overload
-
-from typing_extensions import ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from ._answers import is_cancellation
 from ._binder import make_binder
@@ -143,15 +141,12 @@ def fake_method(
 
 def specs_of(cls: type) -> dict[str, MethodSpec[Any, Any]]:
     """Return the fake methods a class declares (through its whole MRO), by recorded name."""
-    cached: dict[str, MethodSpec[Any, Any]] | None = cls.__dict__.get("_asyncfakes_specs")
-    if cached is None:
-        cached = {}
-        for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
-                if isinstance(value, MethodSpec):
-                    cached[value.name] = value
-        cls._asyncfakes_specs = cached  # type: ignore[attr-defined]
-    return cached
+    return {
+        value.name: value
+        for klass in reversed(cls.__mro__)
+        for value in vars(klass).values()
+        if isinstance(value, MethodSpec)
+    }
 
 
 class FakeMethod(Scriptable, Generic[P, R]):

@@ -234,9 +234,7 @@ class Script:
         return best
 
     def _check_order(self, stub: Stub) -> None:
-        for earlier in self.expectations:
-            if earlier is stub:
-                return
+        for earlier in self.expectations[: self.expectations.index(stub)]:
             if len(earlier._calls) < (earlier.times or 0):
                 msg = render(
                     f"Call out of order: it matches {stub!r}, but {earlier!r} comes first "
@@ -256,7 +254,7 @@ class Script:
             nearest = f"{best!r}\n" + "\n".join(_stub_differences(best, call))
         error = UnexpectedCall(
             render(
-                f"Unexpected call {call.describe()}: {reason}.",
+                f"Unexpected call {call.describe(outcome=False)}: {reason}.",
                 history=self.history,
                 nearest=nearest,
                 hint=f"script it: conn.{call.method}.returns(...) or .when(sql=...).returns(...).",
@@ -272,7 +270,9 @@ class Script:
             if used != stub.times:
                 nearest = nearest_call(self.history, _sql_of(stub), stub.params, stub.method)
                 text = f"{stub!r} was expected {stub.times} time(s), but was used {used} time(s)."
-                yield text + (f"\n    nearest call: {nearest}" if nearest and used == 0 else "")
+                if nearest and used == 0:
+                    text += "\n     nearest call: " + nearest.replace("\n", "\n     ")
+                yield text
         for method, queue in self.answers.items():
             for answer in queue.pending:
                 yield f"conn.{method}: a one-shot answer was never used ({answer.describe()})."

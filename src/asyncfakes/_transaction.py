@@ -131,16 +131,20 @@ class BaseTransaction:
     async def _end(self, action: str, statement: Any, sql: str, state: TransactionState) -> None:
         if self.state != "active":
             raise self.state_error(action)
-        stack = self.connection._transaction_stack
         try:
             await statement(sql)
         except BaseException:
-            self.state = "failed"
+            self._finish("failed")
             raise
-        finally:
-            if self in stack:
-                del stack[stack.index(self) :]
-        self.state = state
+        self._finish(state)
+
+    def _finish(self, state: TransactionState) -> None:
+        # Savepoints still open inside this transaction end with it.
+        stack = self.connection._transaction_stack
+        index = stack.index(self)
+        for transaction in stack[index:]:
+            transaction.state = state
+        del stack[index:]
 
     async def __aenter__(self) -> Self:
         await self.start()
