@@ -1,0 +1,76 @@
+"""Static checks of the public API's types: mypy --strict verifies every assert_type here.
+
+Nothing here runs; the deliberate ``# type: ignore[code]`` lines are negative tests, kept honest by
+``warn_unused_ignores`` (part of ``strict``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from typing_extensions import assert_type
+
+from asyncfakes import (
+    BaseConnection,
+    BaseTransaction,
+    Call,
+    CallLog,
+    Delayed,
+    FakeConnection,
+    FakeMethod,
+    FakeRecord,
+    FakeTransaction,
+    Gate,
+    Outcome,
+    Row,
+    Stub,
+    TransactionState,
+    fake_method,
+)
+
+
+class Custom(BaseConnection):
+    @fake_method
+    async def lookup(self, key: str, *, default: int = 0) -> int:
+        return default
+
+
+async def check_generic(conn: FakeConnection) -> None:
+    assert_type(await conn.fetch("SELECT 1"), FakeRecord)
+    assert_type(await conn.fetch_val("SELECT 1"), Any)
+    coroutine = conn.fetch("SELECT 1")
+    checked = assert_type(coroutine, Coroutine[Any, Any, FakeRecord])
+    checked.close()
+    assert_type(await conn.fetch.returns([])("SELECT 1"), FakeRecord)
+    assert isinstance(conn.fetch, FakeMethod)
+    assert_type(conn.fetch.delays(0.1), Delayed)
+    assert_type(conn.fetch.gate(), Gate)
+    assert_type(conn.fetch.when(sql="SELECT 1"), Stub)
+    assert_type(conn.when(sql="SELECT 1").returns_once(1), Stub)
+    assert_type(conn.calls, CallLog)
+    assert_type(conn.calls.one(), Call)
+    assert_type(conn.calls.first.outcome, Outcome)
+    assert_type(conn.calls.sql, list[str | None])
+    assert_type(conn.transaction(), FakeTransaction)
+    assert_type(conn.transactions, Sequence[BaseTransaction])
+    assert_type(conn.transaction().state, TransactionState)
+    async with conn.transaction() as tx:
+        assert_type(tx, FakeTransaction)
+    record = await conn.fetch("SELECT 1")
+    assert_type(record[0], Row)
+    assert_type(record.rowcount, int)
+    assert_type(conn.execute_calls, list[tuple[str | None, Any]])
+
+    await conn.fetch()  # type: ignore[call-arg]
+    await conn.fetch("SELECT 1", [1], "extra")  # type: ignore[call-arg]
+
+
+async def check_extension(conn: Custom) -> None:
+    assert_type(await conn.lookup("a"), int)
+    assert_type(await conn.lookup("a", default=1), int)
+    assert_type(conn.transaction(), BaseTransaction)
+    await conn.lookup(1)  # type: ignore[arg-type]
+    await conn.lookup("a", 1)  # type: ignore[call-arg]
+    conn.lookup.assert_awaited_once_with("a", default=0)
+    conn.lookup.assert_awaited_with(key=3)  # type: ignore[arg-type]
