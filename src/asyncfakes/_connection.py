@@ -50,6 +50,13 @@ class BaseConnection:
     fake_hosts: ClassVar[tuple[type, ...]] = ()
     """Other classes whose fake methods record on this connection (cursors, statements)."""
 
+    _checks_calls: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only connections that add rules pay for check_call on every call.
+        cls._checks_calls = cls.check_call is not BaseConnection.check_call
+
     def __init__(
         self,
         *,

@@ -82,7 +82,7 @@ class Row:
         return f"Row({self._data!r})"
 
 
-class FakeRecord(Sequence[Row]):
+class FakeRecord:
     """The result of one statement, shaped like the hand-written fakes people migrate from.
 
     ``result()`` gives the data back as scripted, ``rowcount`` counts the rows (explicit, or
@@ -144,3 +144,8 @@ class FakeRecord(Sequence[Row]):
 
     def __repr__(self) -> str:
         return f"FakeRecord({self._data!r}, rowcount={self.rowcount})"
+
+
+# A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
+# hot path stays a plain type check instead of going through ABCMeta.
+Sequence.register(FakeRecord)
