@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from tests.contract._cluster import DSN_ENV, Cluster, PostgresNotFoundError
 
 HOW_TO_RUN = (
