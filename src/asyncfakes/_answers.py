@@ -273,9 +273,8 @@ class Answer:
                 result = await result
             return result
         if kind == HANG:
-            await _Event().wait()
-            msg = "unreachable"
-            raise AssertionError(msg)
+            while True:  # only cancellation ends a hang: nothing ever sets this event
+                await _Event().wait()
         return await self.payload._hold(call)
 
     def describe(self) -> str:
@@ -336,7 +335,10 @@ class AnswerQueue:
 
 
 def make_answer(kind: int, payload: Any, delay: float = 0.0, where: str = "") -> Answer:
-    """Validate ``payload`` for ``kind`` at once and return the Answer."""
+    """Validate ``payload`` for ``kind`` (and the delay) at once and return the Answer."""
+    if delay != delay:  # NaN slips past delays()'s ``< 0`` check; trio would refuse it only at call time
+        msg = f"{where}: the delay is NaN; delays() takes a number of seconds >= 0."
+        raise ValueError(msg)
     if kind == RAISE:
         check_exception(payload, where)
     elif kind == CALL and not callable(payload):
