@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from operator import is_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
@@ -19,6 +20,13 @@ Outcome = Literal["pending", "returned", "raised", "cancelled"]
 
 EMPTY_KWARGS: Final[Mapping[str, Any]] = MappingProxyType({})
 
+# Call.args is kept as a code, not a tuple, when it is rebuilt from the SQL and params the call
+# holds anyway: most calls are fetch(sql) or fetch(sql, params), and the tuple (with the
+# caller's own params object in it) would double what a recorded call keeps alive.
+_SQL_ONLY: Final = 1  # args == (sql,)
+_SQL_PARAMS: Final = 2  # args == (sql, params)
+_SQL_STAR: Final = 3  # args == (sql, *params), params being the *args tuple
+
 
 class _Unset:
     def __repr__(self) -> str:
@@ -31,15 +39,14 @@ UNSET: Final[Any] = _Unset()
 class Call:
     """One awaited call on a fake: what was sent, where it ran, and how it ended.
 
-    Read-only. ``params`` is a snapshot taken when the call was made, so mutating the list
-    afterwards cannot rewrite history. A Call equals the tuple ``(sql, params)`` (the SQL
-    compared after normalisation), so ``assert conn.execute.calls == [("SELECT 1", None)]``
-    reads naturally.
+    Read-only. ``params`` is a snapshot taken when the call was made (a list or dict is
+    copied), so mutating it afterwards cannot rewrite history; ``args`` holds the snapshot
+    too. A Call equals the tuple ``(sql, params)`` (the SQL compared after normalisation), so
+    ``assert conn.execute.calls == [("SELECT 1", None)]`` reads naturally.
     """
 
     __slots__ = (
         "_args",
-        "_error",
         "_index",
         "_kwargs",
         "_method",
@@ -61,13 +68,27 @@ class Call:
     ) -> None:
         self._method = method
         self._sql = sql
-        self._params = params
-        self._args = args
+        kind = type(params)
+        self._params = params.copy() if kind is list or kind is dict else params
+        count = len(args)
+        packed: tuple[Any, ...] | int = args
+        if count and args[0] is sql:
+            if count == 1:
+                packed = _SQL_ONLY
+            elif count == 2 and args[1] is params:
+                packed = _SQL_PARAMS
+            elif (
+                kind is tuple
+                and count == len(params) + 1
+                and (args[1] is params[0] if count == 2 else all(map(is_, args[1:], params)))
+            ):
+                packed = _SQL_STAR
+        self._args = packed
         self._kwargs = kwargs
         self._index = index
         self._transaction = transaction
-        self._outcome: Outcome = "pending"
-        self._error: BaseException | None = None
+        # The Outcome while pending, returned or cancelled; the exception itself once raised.
+        self._outcome: Outcome | BaseException = "pending"
 
     @property
     def method(self) -> str:
@@ -86,8 +107,15 @@ class Call:
 
     @property
     def args(self) -> tuple[Any, ...]:
-        """The positional arguments, as passed."""
-        return self._args
+        """The positional arguments, as passed (holding the params snapshot, not the original)."""
+        args = self._args
+        if isinstance(args, tuple):
+            return args
+        if args == _SQL_ONLY:
+            return (self._sql,)
+        if args == _SQL_PARAMS:
+            return (self._sql, self._params)
+        return (self._sql, *self._params)
 
     @property
     def kwargs(self) -> Mapping[str, Any]:
@@ -107,12 +135,14 @@ class Call:
     @property
     def outcome(self) -> Outcome:
         """``"pending"``, ``"returned"``, ``"raised"`` or ``"cancelled"``."""
-        return self._outcome
+        outcome = self._outcome
+        return outcome if isinstance(outcome, str) else "raised"
 
     @property
     def error(self) -> BaseException | None:
         """The exception the call raised, if it raised."""
-        return self._error
+        outcome = self._outcome
+        return None if isinstance(outcome, str) else outcome
 
     def describe(self, *, outcome: bool = True) -> str:
         """One line for failure messages: ``#2 fetch('SELECT 1', (5,)) -> returned``."""
@@ -121,7 +151,7 @@ class Call:
             shown.append(shorten(self._params, 80))
         text = f"#{self._index} {self._method}({', '.join(shown)})"
         if outcome:
-            error = self._error
+            error = self.error
             if error is None:
                 text += f" -> {self._outcome}"
             elif isinstance(error, AssertionError):
@@ -159,7 +189,7 @@ class Call:
     def __repr__(self) -> str:
         return (
             f"Call(method={self._method!r}, sql={self._sql!r}, params={self._params!r}, "
-            f"index={self._index}, outcome={self._outcome!r})"
+            f"index={self._index}, outcome={self.outcome!r})"
         )
 
 

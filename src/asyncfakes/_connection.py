@@ -50,6 +50,11 @@ class BaseConnection:
     fake_hosts: ClassVar[tuple[type, ...]] = ()
     """Other classes whose fake methods record on this connection (cursors, statements)."""
 
+    checkpoint_calls: ClassVar[bool] = False
+    """When true, every call yields to the event loop once while it is in flight, as a networked
+    driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
+    even when their answers are plain values."""
+
     _checks_calls: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -71,7 +76,9 @@ class BaseConnection:
         self._closed = False
         self._in_flight = 0
         self._transaction_stack: list[BaseTransaction] = []
-        self._transactions: list[BaseTransaction] = []
+        # Connections sharing a script share its transactions too, so their numbers are unique
+        # in the one history they record into.
+        self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod

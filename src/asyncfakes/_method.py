@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
-from ._answers import VALUE, is_cancellation
+from ._answers import VALUE, is_cancellation, sleep
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
 from ._errors import FakeAssertionError, render
@@ -166,10 +166,10 @@ class FakeMethod(Scriptable, Generic[P, R]):
         return self._spec.name
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
-        sql, params = self._spec.bind(self._host, *args, **kwargs)
-        script = self._conn._script
+        spec = self._spec
+        sql, params = spec.bind(self._host, *args, **kwargs)
         token = next(_tokens)
-        script.pending[token] = (self._spec.name, sql)
+        self._conn._script.pending[token] = (spec.name, sql)
         return self._run(token, sql, params, args, kwargs)
 
     async def _run(
@@ -189,11 +189,6 @@ class FakeMethod(Scriptable, Generic[P, R]):
         tx = self._tx
         if tx is None and conn._transaction_stack:
             tx = conn._transaction_stack[-1]
-        kind = type(params)
-        if kind is list:
-            params = list(params)
-        elif kind is dict:
-            params = dict(params)
         history = script.history
         call = Call(name, sql, params, args, kwargs or EMPTY_KWARGS, len(history), tx)
         history.append(call)
@@ -213,6 +208,8 @@ class FakeMethod(Scriptable, Generic[P, R]):
                     )
             conn._in_flight += 1
             try:
+                if conn.checkpoint_calls:
+                    await sleep(0)  # be "on the wire" for a moment, as a networked driver is
                 if answer is None:
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:
@@ -229,8 +226,7 @@ class FakeMethod(Scriptable, Generic[P, R]):
             if is_cancellation(error):
                 call._outcome = "cancelled"
             else:
-                call._outcome = "raised"
-                call._error = error
+                call._outcome = error
             conn.call_failed(call, error)
             raise
         call._outcome = "returned"

@@ -142,9 +142,13 @@ class Stub(Scriptable):
 
     def accepts(self, method: str, sql: str | None, params: Any) -> bool:
         """Return whether the stub matches a call and still has an answer for it."""
-        if self.method is not None and self.method != method:
-            return False
         if self.sql is not None and (sql is None or not self.sql.matches(sql)):
+            return False
+        return self.accepts_matched(method, params)
+
+    def accepts_matched(self, method: str, params: Any) -> bool:
+        """Like :meth:`accepts`, for a call whose SQL is known to match (found by the SQL index)."""
+        if self.method is not None and self.method != method:
             return False
         if self.params is not UNSET and not params_equal(self.params, params):
             return False
@@ -220,7 +224,7 @@ class Script:
         best: Stub | None = None
         if self._exact and sql is not None:
             for stub in self._exact.get(normalize_sql(sql), ()):
-                if stub.accepts(method, sql, params):
+                if stub.accepts_matched(method, params):
                     best = stub
                     break
         for stub in self._scanned:

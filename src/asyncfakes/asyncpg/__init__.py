@@ -1,0 +1,43 @@
+"""The asyncpg flavour: fakes of asyncpg's Connection, Pool, Record, transactions, cursors and errors.
+
+Code written for asyncpg runs on them unchanged; the contract suite (``tests/contract``) runs
+the same scenarios on these fakes and on real asyncpg against PostgreSQL. Built only on the
+public ``asyncfakes`` API. asyncpg itself is optional: when it is installed the fakes raise
+its exception classes, and it is imported only when the first error is raised.
+"""
+
+from __future__ import annotations
+
+from ._connection import FakeConnection
+from ._errors import (
+    connection_lost,
+    deadlock_detected,
+    error_class,
+    postgres_error,
+    serialization_failure,
+    unique_violation,
+)
+from ._pool import FakePool, FakePoolAcquireContext, create_pool
+from ._record import Record, rows
+from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
+from ._transaction import FakeTransaction
+
+__all__ = [
+    "FakeConnection",
+    "FakeCursor",
+    "FakeCursorFactory",
+    "FakeCursorIterator",
+    "FakePool",
+    "FakePoolAcquireContext",
+    "FakePreparedStatement",
+    "FakeTransaction",
+    "Record",
+    "connection_lost",
+    "create_pool",
+    "deadlock_detected",
+    "error_class",
+    "postgres_error",
+    "rows",
+    "serialization_failure",
+    "unique_violation",
+]

@@ -1,0 +1,342 @@
+"""FakeConnection: asyncpg's Connection, its methods, signatures and rules, on the asyncfakes core."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
+
+from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
+from ._record import Record, record_type
+from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
+from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
+from ._status import parameters, recovers, statement_count, transaction_effect
+from ._transaction import FakeTransaction
+
+if TYPE_CHECKING:
+    from ._pool import FakePool
+
+__all__ = ["FakeConnection"]
+
+_ABORTED = "current transaction is aborted, commands ignored until end of transaction block"
+_BUSY = "cannot perform operation: another operation is in progress"
+_ARGUMENT_HINT = "Check the query against the passed list of arguments."
+_NO_PARAMETERS_NOTE = (
+    "  Note that parameters are supported only in SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES "
+    "statements, and will *not* work in statements  like CREATE VIEW or DECLARE CURSOR."
+)
+# Methods whose calls send arguments the server counts: one set of them, or a list of sets.
+_ONE_SET = frozenset({"fetch", "fetchrow", "fetchval", "cursor"})
+_MANY_SETS = frozenset({"executemany", "fetchmany"})
+
+
+def _execute_shape(host: FakeConnection, call: Call, value: Any) -> str:
+    assert call.sql is not None
+    return host._executed(call.sql, execute_status(call.sql, value))
+
+
+def _prepare_shape(host: FakeConnection, call: Call, value: Any) -> FakePreparedStatement:
+    if isinstance(value, FakePreparedStatement):
+        return value
+    msg = (
+        f"prepare() answers the prepared statement; the script gave {value!r}. Script the "
+        "statement's queries instead (conn.fetch.returns(...)), or prepare.raises(...) to fail it."
+    )
+    raise TypeError(msg)
+
+
+def _is_cancellation(error: BaseException) -> bool:
+    return not isinstance(error, Exception) and type(error).__name__ in ("CancelledError", "Cancelled")
+
+
+def _check_arguments(sql: str, args: Any) -> None:
+    expected, passed = max(parameters(sql), default=0), len(args)
+    if expected != passed:
+        hint = _ARGUMENT_HINT + (_NO_PARAMETERS_NOTE if expected == 0 else "")
+        message = (
+            f"the server expects {expected} argument{'s' if expected != 1 else ''} for this query, "
+            f"{passed} {'was' if passed == 1 else 'were'} passed"
+        )
+        error = error_class("InterfaceError")(message, hint=hint)  # type: ignore[call-arg]
+        raise error
+
+
+class FakeConnection(BaseConnection):
+    """A fake ``asyncpg.Connection``: code written for asyncpg runs on it unchanged.
+
+    It has asyncpg's methods and signatures (``execute``, ``executemany``, ``fetch``,
+    ``fetchrow``, ``fetchval``, ``fetchmany``, ``prepare``, ``cursor``, ``transaction``,
+    ``is_in_transaction``, ``close``, ``is_closed``, ``terminate``) and its rules: one operation
+    at a time (``InterfaceError: ... another operation is in progress``), an aborted transaction
+    refuses statements until rolled back (``InFailedSQLTransactionError``), the server counts
+    the ``$n`` arguments, and a closed connection raises ``InterfaceError``.
+
+    Script plain data; it comes back as asyncpg returns it::
+
+        conn = FakeConnection()
+        conn.fetch.returns([{"id": 1, "name": "Ana"}])   # -> [<Record id=1 name='Ana'>]
+        conn.execute.returns(3)                          # "UPDATE t ..." -> "UPDATE 3"
+
+    Calls through prepared statements, cursors and transactions are recorded here too;
+    prepared statements answer from the same script as the connection's own methods.
+    """
+
+    transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
+    fake_hosts: ClassVar[tuple[type, ...]] = (FakePreparedStatement, FakeCursor)
+    checkpoint_calls: ClassVar[bool] = True
+
+    # asyncpg's Connection is not an async context manager; neither is its fake.
+    __aenter__ = None  # type: ignore[assignment]
+    __aexit__ = None  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        share_with: BaseConnection | None = None,
+        record_class: type[Record] | None = None,
+    ) -> None:
+        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        record_type(record_class)  # fail now on a class asyncpg would refuse
+        self.record_class = record_class
+        """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
+        self._manual = False  # in a transaction started by executing BEGIN
+        self._aborted = False  # a statement failed in the current transaction
+        self._gone = False  # terminated, or the connection was lost
+        self._lost_in_transaction = False
+        self._pool: FakePool | None = None
+        self._released = False
+
+    # --- asyncpg's query methods ---------------------------------------------------------
+    @fake_method(shape=_execute_shape)
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        """Execute SQL; answers the status string, e.g. ``"INSERT 0 1"`` (scripted: a row count)."""
+        return self._executed(query, execute_status(query, None))
+
+    @fake_method(shape=many_answer)
+    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
+        """Execute ``command`` once per argument set; answers ``None``."""
+        return None
+
+    @fake_method(shape=shape_fetch)
+    async def fetch(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> list[Record]:
+        """Run a query; answers a list of :class:`Record` (unscripted: ``[]``)."""
+        return []
+
+    @fake_method(shape=shape_fetchrow)
+    async def fetchrow(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> Record | None:
+        """Run a query; answers its first row as a :class:`Record`, or ``None``."""
+        return None
+
+    @fake_method(shape=shape_fetchval)
+    async def fetchval(
+        self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
+    ) -> Any:
+        """Run a query; answers one value (``column`` of the first row), or ``None``."""
+        return None
+
+    @fake_method(shape=shape_fetch)
+    async def fetchmany(
+        self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> list[Record]:
+        """Run a query once per argument set; answers the rows of all runs."""
+        return []
+
+    @fake_method(sql=None, shape=_prepare_shape)
+    async def prepare(
+        self,
+        query: str,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        record_class: type[Any] | None = None,
+    ) -> FakePreparedStatement:
+        """Prepare ``query``; answers a :class:`FakePreparedStatement` (script failures with raises()).
+
+        The call records no SQL, so connection-wide ``when(sql=...)`` answers stay for the
+        statement's own calls; the query is ``call.args[0]``.
+        """
+        return FakePreparedStatement(self, query, name, record_class)
+
+    @fake_method(sql=None, strict=False)
+    async def set_type_codec(
+        self,
+        typename: str,
+        *,
+        schema: str = "public",
+        encoder: Callable[[Any], Any],
+        decoder: Callable[[Any], Any],
+        format: str = "text",
+    ) -> None:
+        """Accept a type codec (recorded; the fake answers scripted values, so nothing is decoded)."""
+        return None
+
+    @fake_method(name="cursor", shape=shape_fetch)
+    async def _open_cursor(
+        self,
+        query: str,
+        *args: Any,
+        prefetch: int | None = None,
+        timeout: float | None = None,
+        record_class: type[Any] | None = None,
+    ) -> list[Record]:
+        return []
+
+    def cursor(
+        self,
+        query: str,
+        *args: Any,
+        prefetch: int | None = None,
+        timeout: float | None = None,
+        record_class: type[Any] | None = None,
+    ) -> FakeCursorFactory:
+        """Return a cursor factory: ``await`` it for a :class:`FakeCursor`, or ``async for`` over it.
+
+        Opening the cursor is recorded as a ``cursor`` call answering all its rows: script them
+        with ``conn.when(method="cursor", sql=...).returns([...])`` (or ``conn.when(sql=...)``).
+        As in asyncpg, cursors work only inside a transaction.
+        """
+        self._check_usable("Connection", "cursor")
+
+        def open_call() -> Any:
+            return self._open_cursor(
+                query, *args, prefetch=prefetch, timeout=timeout, record_class=record_class
+            )
+
+        return FakeCursorFactory(self, query, open_call, prefetch, record_type(record_class))
+
+    # --- transactions and lifecycle -----------------------------------------------------
+    def transaction(
+        self, *, isolation: str | None = None, readonly: bool = False, deferrable: bool = False
+    ) -> FakeTransaction:
+        """Return a new transaction (a savepoint when one is active), as asyncpg's."""
+        self._check_usable("Connection", "transaction")
+        return FakeTransaction(self, isolation=isolation, readonly=readonly, deferrable=deferrable)
+
+    def is_in_transaction(self) -> bool:
+        """Whether a transaction is open, by ``transaction()`` or by executing ``BEGIN``."""
+        self._check_usable("Connection", "is_in_transaction", closed_ok=True)
+        if self._gone and not self.closed:
+            return self._lost_in_transaction  # asyncpg still reports the transaction it lost
+        return self._in_transaction()
+
+    def _in_transaction(self) -> bool:
+        return not (self.closed or self._gone) and (bool(self._transaction_stack) or self._manual)
+
+    async def close(self, *, timeout: float | None = None) -> None:
+        """Close the connection (recorded as a ``close`` call); later calls raise ``InterfaceError``."""
+        self._check_usable("Connection", "close", closed_ok=True)
+        await super().close()
+
+    def is_closed(self) -> bool:
+        """Whether the connection was closed, terminated or lost."""
+        self._check_usable("Connection", "is_closed", closed_ok=True)
+        return self.closed or self._gone
+
+    def terminate(self) -> None:
+        """Close the connection at once, without a ``close`` call (as asyncpg's ``terminate``)."""
+        self._check_usable("Connection", "terminate", closed_ok=True)
+        self._gone = True
+
+    # --- the rules asyncpg enforces -------------------------------------------------------
+    def _check_usable(self, owner: str, method: str, *, closed_ok: bool = False) -> None:
+        """Raise asyncpg's error for using a released, or closed, connection (or its resources)."""
+        if self._released:
+            where = "connection has" if owner == "Connection" else "the underlying connection has"
+            msg = f"cannot call {owner}.{method}(): {where} been released back to the pool"
+            raise interface_error(msg)
+        if not closed_ok and (self.closed or self._gone):
+            msg = (
+                "connection is closed"
+                if owner == "Connection"
+                else f"cannot call {owner}.{method}(): the underlying connection is closed"
+            )
+            raise interface_error(msg)
+
+    def closed_error(self, call: Call) -> BaseException:
+        """The error asyncpg raises: ``InterfaceError('connection is closed')``."""
+        return interface_error("connection is closed")
+
+    def check_call(self, call: Call) -> None:
+        """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
+        method = call.method
+        self._check_usable("Connection", method, closed_ok=True)
+        if method == "close":
+            return
+        if self.closed or self._gone:
+            raise self.closed_error(call)
+        if self.in_flight:
+            raise interface_error(_BUSY)
+        if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
+            error = postgres_error("25P02", _ABORTED)
+            raise error
+        if "record_class" in call.kwargs:
+            record_type(call.kwargs["record_class"])
+        sql = call.sql
+        if sql is not None:
+            if method in _ONE_SET or (method == "execute" and call.params):
+                if statement_count(sql) > 1:
+                    error = postgres_error(
+                        "42601", "cannot insert multiple commands into a prepared statement"
+                    )
+                    raise error
+                _check_arguments(sql, call.params)
+            elif method == "execute" and parameters(sql):
+                # Without arguments asyncpg sends the text as is, and the server rejects a $n.
+                error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
+                raise error
+            elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
+                for arguments in call.params:
+                    _check_arguments(sql, arguments)
+
+    def _accepted_when_aborted(self, call: Call) -> bool:
+        method = call.method
+        if method == "rollback":
+            return True
+        if method == "commit":
+            return call.transaction is not None and call.transaction.parent is None
+        return method == "execute" and call.sql is not None and recovers(call.sql)
+
+    def call_failed(self, call: Call, error: BaseException) -> None:
+        """Track what a failure does to the connection: a lost connection, an aborted transaction."""
+        if is_connection_loss(error):
+            # The transaction is gone with the connection: nothing for verify() to report.
+            self._lost_in_transaction = self._in_transaction()
+            self._gone = True
+            self._manual = False
+            self._transaction_stack.clear()
+        elif (self._transaction_stack or self._manual) and (
+            _is_cancellation(error) or type(error).__name__ == "TimeoutError" or is_server_error(error)
+        ):
+            # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
+            # the server cancel (a timeout, a cancelled task).
+            self._aborted = True
+
+    def _executed(self, sql: str, status: str) -> str:
+        """Track a manual BEGIN/COMMIT/ROLLBACK in ``sql``; answer the status the server reports."""
+        effect = transaction_effect(sql)
+        if effect is False and self._aborted and status == "COMMIT":
+            status = "ROLLBACK"  # PostgreSQL ends an aborted transaction with a rollback
+        if effect is not None:
+            self._manual = effect
+            self._aborted = False
+        elif recovers(sql):
+            self._aborted = False  # ROLLBACK TO a savepoint
+        return status
+
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports, plus a transaction left open by executing ``BEGIN``."""
+        found = super().problems()
+        if self._manual and not (self.closed or self._gone):
+            found.append(f"{self!r}: a transaction started by executing BEGIN was never ended.")
+        return found
+
+    def __repr__(self) -> str:
+        state = "released" if self._released else "closed" if self.closed or self._gone else "open"
+        return f"<asyncfakes.asyncpg.FakeConnection {state}, {len(self.calls)} calls>"

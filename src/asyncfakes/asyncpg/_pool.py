@@ -1,0 +1,369 @@
+"""FakePool: asyncpg's Pool, with acquire/release, a size limit, waiting, shortcuts and leak reports."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from asyncfakes import ExpectationsNotMet
+
+from ._acquire import FakePoolAcquireContext
+from ._connection import FakeConnection
+from ._errors import interface_error
+from ._record import Record, record_type
+from ._waiting import HandOff, timeout_error
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["FakePool", "FakePoolAcquireContext", "create_pool"]
+
+Hook = Callable[[FakeConnection], Awaitable[Any]]
+
+
+def _check_sizes(min_size: int, max_size: int) -> None:
+    if max_size <= 0:
+        msg = "max_size is expected to be greater than zero"
+        raise ValueError(msg)
+    if min_size < 0:
+        msg = "min_size is expected to be greater or equal to zero"
+        raise ValueError(msg)
+    if min_size > max_size:
+        msg = "min_size is greater than max_size"
+        raise ValueError(msg)
+
+
+class FakePool:
+    """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
+
+    ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
+    pool.acquire()`` + ``await pool.release(conn)``. At most ``max_size`` connections are out at
+    once; ``acquire`` waits for a release, and raises ``asyncio.TimeoutError`` after
+    ``timeout``. The shortcuts (``execute``, ``fetch``, ``fetchrow``, ``fetchval``,
+    ``executemany``, ``fetchmany``) acquire a connection for one call, as asyncpg's do.
+
+    Each acquire hands out a new :class:`FakeConnection` (unusable after release, as asyncpg's
+    proxy) recording into one of the pool's connections:
+
+    - ``shared=True`` (default): all into ``pool.connection``: script and assert there.
+    - ``shared=False``: into ``pool.connections[i]``, the lowest-numbered one not in use, each
+      with its own script and history, as a real pool reuses its physical connections.
+
+    ``verify()`` reports, besides every script's problems, connections acquired and never
+    released, transactions left open, and a ``close()`` while connections were still out.
+    To patch the driver: ``monkeypatch.setattr(asyncpg, "create_pool", pool.create_pool)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_size: int = 10,
+        min_size: int = 0,
+        shared: bool = True,
+        strict: bool = False,
+        ordered: bool = False,
+        record_class: type[Any] | None = None,
+    ) -> None:
+        self._shared = shared
+        self._strict = strict
+        self._ordered = ordered
+        self._hooks: tuple[Hook | None, Hook | None] = (None, None)
+        self.create_args: dict[str, Any] | None = None
+        """The arguments the code under test passed to ``create_pool()``, once it has."""
+        self._configure(min_size, max_size, record_class)
+        self._initialized = True
+        self._closed = False
+        self._closed_with: list[FakeConnection] = []
+        self._taken: dict[int, FakeConnection | None] = {}  # slot -> its connection, None: reserved
+        self._handed_out: list[FakeConnection] = []
+        self._used_slots: set[int] = set()
+        self._handoff: HandOff[int] = HandOff()
+
+    def _configure(self, min_size: int, max_size: int, record_class: type[Any] | None) -> None:
+        _check_sizes(min_size, max_size)
+        record_type(record_class)
+        self._min_size, self._max_size = min_size, max_size
+        self._record_class = record_class
+        made = [
+            FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
+            for _ in range(1 if self._shared else max_size)
+        ]
+        self._connections = tuple(made * max_size if self._shared else made)
+
+    def create_pool(
+        self,
+        dsn: str | None = None,
+        *,
+        min_size: int = 10,
+        max_size: int = 10,
+        setup: Hook | None = None,
+        init: Hook | None = None,
+        record_class: type[Any] | None = None,
+        **connect_kwargs: Any,
+    ) -> Self:
+        """``asyncpg.create_pool``'s shape: configure this pool from the arguments and return it.
+
+        As with asyncpg, the pool must be awaited (or entered with ``async with``) before use.
+        ``init(conn)`` runs the first time each of the pool's connections is handed out,
+        ``setup(conn)`` on every acquire. The arguments are kept in ``create_args``.
+        """
+        if self._handed_out:
+            msg = "FakePool.create_pool(): connections were already acquired from this pool."
+            raise RuntimeError(msg)
+        self._configure(min_size, max_size, record_class)
+        self._hooks = (init, setup)
+        self.create_args = {"dsn": dsn, "min_size": min_size, "max_size": max_size, **connect_kwargs}
+        self._initialized = False
+        return self
+
+    # --- what the test scripts and inspects ---------------------------------------------------
+    @property
+    def connection(self) -> FakeConnection:
+        """The connection every handed-out connection answers from and records into (``shared=True``)."""
+        if not self._shared:
+            msg = (
+                "this FakePool was made with shared=False: each connection has its own script, "
+                "in pool.connections[i]."
+            )
+            raise AttributeError(msg)
+        return self._connections[0]
+
+    @property
+    def connections(self) -> tuple[FakeConnection, ...]:
+        """The pool's ``max_size`` connections, in the order acquire uses them (shared: all the same)."""
+        return self._connections
+
+    @property
+    def in_use(self) -> tuple[FakeConnection, ...]:
+        """The connections acquired and not yet released."""
+        return tuple(held for held in self._taken.values() if held is not None)
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def __await__(self) -> Generator[Any, None, Self]:
+        return self._initialize().__await__()
+
+    async def _initialize(self) -> Self:
+        self._initialized = True
+        return self
+
+    async def __aenter__(self) -> Self:
+        return await self._initialize()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def _check_open(self) -> None:
+        if not self._initialized:
+            msg = "pool is not initialized"
+            raise interface_error(msg)
+        if self._closed:
+            msg = "pool is closed"
+            raise interface_error(msg)
+
+    async def close(self) -> None:
+        """Close the pool; acquiring afterwards raises ``InterfaceError('pool is closed')``.
+
+        Unlike asyncpg's, it does not wait for connections still acquired: ``verify()`` reports
+        them (asyncpg's ``close()`` would wait for their release).
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._closed_with = list(self.in_use)
+        self._handoff.fail_all()
+
+    def terminate(self) -> None:
+        """Close the pool and every connection at once."""
+        self._closed = True
+        for connection in self.in_use:
+            connection._released = True  # asyncpg's proxies act as released after terminate()
+        self._handoff.fail_all()
+
+    def is_closing(self) -> bool:
+        """Whether ``close()`` or ``terminate()`` was called."""
+        return self._closed
+
+    def get_size(self) -> int:
+        """How many connections the pool has open (at least ``min_size``; none once closed)."""
+        return 0 if self._closed else max(self._min_size, len(self._used_slots))
+
+    def get_idle_size(self) -> int:
+        """How many opened connections are not acquired."""
+        return max(self.get_size() - len(self._taken), 0)
+
+    def get_min_size(self) -> int:
+        """``min_size``."""
+        return self._min_size
+
+    def get_max_size(self) -> int:
+        """``max_size``."""
+        return self._max_size
+
+    async def expire_connections(self) -> None:
+        """Accepted and ignored: a fake connection never goes stale."""
+
+    # --- acquire and release --------------------------------------------------------------
+    def acquire(self, *, timeout: float | None = None) -> FakePoolAcquireContext:
+        """Acquire a connection: ``async with pool.acquire() as conn`` or ``await pool.acquire()``."""
+        return FakePoolAcquireContext(self, timeout)
+
+    def _free_slot(self) -> int | None:
+        for slot in range(self._max_size):
+            if slot not in self._taken:
+                return slot
+        return None
+
+    async def _acquire(self, timeout: float | None) -> FakeConnection:
+        self._check_open()
+        slot = self._free_slot()
+        if slot is None:
+            served, given = await self._handoff.wait(timeout, self._free)
+            if not served:
+                self._check_open()  # woken because the pool closed
+                raise timeout_error()
+            assert given is not None
+            slot = given
+        connection = FakeConnection(
+            strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
+        )
+        connection._pool = self
+        self._taken[slot] = connection
+        self._handed_out.append(connection)
+        init, setup = self._hooks
+        try:
+            if init is not None and slot not in self._used_slots:
+                await init(connection)
+            self._used_slots.add(slot)
+            if setup is not None:
+                await setup(connection)
+        except BaseException:
+            self._let_go(connection)
+            raise
+        return connection
+
+    def _free(self, slot: int) -> None:
+        """Hand ``slot`` to the longest waiter (reserved for it), or mark it free."""
+        if self._handoff.give(slot):
+            self._taken[slot] = None
+        else:
+            del self._taken[slot]
+
+    def _let_go(self, connection: FakeConnection) -> None:
+        connection._released = True
+        self._free(next(slot for slot, held in self._taken.items() if held is connection))
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        """Give ``connection`` back; using it afterwards raises ``InterfaceError``, as in asyncpg."""
+        if not (isinstance(connection, FakeConnection) and connection._pool is self):
+            msg = f"Pool.release() received invalid connection: {connection!r} is not a member of this pool"
+            raise interface_error(msg)
+        if not connection._released:
+            self._let_go(connection)
+
+    # --- shortcuts, as asyncpg's: one connection for one call ------------------------------
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        """``conn.execute`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            return await connection.execute(query, *args, timeout=timeout)
+
+    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
+        """``conn.executemany`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            await connection.executemany(command, args, timeout=timeout)
+
+    async def fetch(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> list[Record]:
+        """``conn.fetch`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            return await connection.fetch(query, *args, timeout=timeout, record_class=record_class)
+
+    async def fetchrow(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> Record | None:
+        """``conn.fetchrow`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            return await connection.fetchrow(query, *args, timeout=timeout, record_class=record_class)
+
+    async def fetchval(
+        self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
+    ) -> Any:
+        """``conn.fetchval`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            return await connection.fetchval(query, *args, column=column, timeout=timeout)
+
+    async def fetchmany(
+        self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
+    ) -> list[Record]:
+        """``conn.fetchmany`` on a connection acquired for this call."""
+        async with self.acquire() as connection:
+            return await connection.fetchmany(query, args, timeout=timeout, record_class=record_class)
+
+    # --- verification -----------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports."""
+        found: list[str] = []
+        scripts: dict[int, list[str]] = {}
+        for connection in dict.fromkeys(self._connections):
+            scripts[id(connection._script)] = own = connection.problems()
+            found += own
+        for number, connection in enumerate(self._handed_out):
+            shared = scripts[id(connection._script)]
+            found += [
+                f"acquired connection #{number}: {text}"
+                for text in connection.problems()
+                if text not in shared
+            ]
+            if connection in self._closed_with:
+                found.append(
+                    f"acquired connection #{number} was still in use when pool.close() was called "
+                    "(asyncpg's close() would wait for it to be released)."
+                )
+            elif not connection._released:
+                found.append(
+                    f"acquired connection #{number} was never released: use `async with pool.acquire()` "
+                    "or `await pool.release(conn)`."
+                )
+        return found
+
+    def verify(self) -> None:
+        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
+        __tracebackhide__ = True
+        found = self.problems()
+        if found:
+            lines = [f"{len(found)} problem(s) found by verify():"]
+            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+            raise ExpectationsNotMet("\n".join(lines))
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<asyncfakes.asyncpg.FakePool {state}, {len(self._taken)}/{self._max_size} in use>"
+
+
+def create_pool(
+    dsn: str | None = None,
+    *,
+    min_size: int = 10,
+    max_size: int = 10,
+    setup: Hook | None = None,
+    init: Hook | None = None,
+    record_class: type[Any] | None = None,
+    **connect_kwargs: Any,
+) -> FakePool:
+    """``asyncpg.create_pool``'s shape, making a new :class:`FakePool` (shared script).
+
+    For code that takes the pool factory as a parameter; to script the pool before the code
+    creates it, make a ``FakePool()`` and pass its ``create_pool`` instead.
+    """
+    return FakePool().create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        setup=setup,
+        init=init,
+        record_class=record_class,
+        **connect_kwargs,
+    )

@@ -1,0 +1,87 @@
+"""How scripted plain data becomes what asyncpg's methods return: statuses, records, values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._record import Record, as_row, as_rows, record_type
+from ._status import command_tag
+
+if TYPE_CHECKING:
+    from asyncfakes import Call
+
+__all__ = [
+    "execute_status",
+    "many_answer",
+    "record_kind",
+    "shape_fetch",
+    "shape_fetchrow",
+    "shape_fetchval",
+    "value_of",
+]
+
+
+def record_kind(host: Any, call: Call) -> type[Record]:
+    """The record class for ``call``: its ``record_class=``, else its host's default."""
+    chosen = call.kwargs.get("record_class")
+    return record_type(chosen if chosen is not None else host.record_class)
+
+
+def execute_status(sql: str, value: Any, method: str = "execute") -> str:
+    """The status string for a scripted ``execute`` answer.
+
+    A string is the status itself; a row count, a list of rows or one row give the status
+    PostgreSQL reports for the statement with that many rows (``None``: zero).
+    """
+    if isinstance(value, str):
+        return value
+    if value is None:
+        count = 0
+    elif isinstance(value, bool):
+        count = -1
+    elif isinstance(value, int):
+        count = value
+    elif isinstance(value, (list, tuple)):
+        count = len(value)
+    elif isinstance(value, (Record, Mapping)):
+        count = 1
+    else:
+        count = -1
+    if count < 0:
+        msg = (
+            f"{method}() answers a status string; the script gave {value!r} "
+            f"({type(value).__name__}). Script the status ('UPDATE 3'), a row count (3), or the rows."
+        )
+        raise TypeError(msg)
+    return command_tag(sql, count)
+
+
+def shape_fetch(host: Any, call: Call, value: Any) -> list[Record]:
+    """``fetch``/``fetchmany``: a list of records."""
+    return as_rows(value, record_kind(host, call), call.method)
+
+
+def shape_fetchrow(host: Any, call: Call, value: Any) -> Record | None:
+    """``fetchrow``: the first row, or ``None``."""
+    return as_row(value, record_kind(host, call), call.method)
+
+
+def value_of(row: Record | None, column: int | str) -> Any:
+    """The value ``fetchval`` takes from ``row``: ``None`` without a row."""
+    return None if row is None else row[column]
+
+
+def shape_fetchval(host: Any, call: Call, value: Any) -> Any:
+    """``fetchval``: the scripted value; from a row (a dict or Record, or a list of them) its column."""
+    column = call.kwargs.get("column", 0)
+    if isinstance(value, (Record, Mapping)):
+        return value_of(as_row(value, Record, call.method), column)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):
+        return value_of(as_row(value, Record, call.method), column)
+    return value
+
+
+def many_answer(host: Any, call: Call, value: Any) -> None:
+    """``executemany``: always ``None``, as asyncpg's (a scripted value only says it succeeded)."""
+    return None
