@@ -20,7 +20,7 @@ from asyncfakes._answers import (
     VALUE,
     Answer,
     AnswerQueue,
-    _Event,
+    Event,
     check_exception,
     current_async_library,
     fresh_exception,
@@ -110,7 +110,7 @@ def test_other_errors_are_not_cancellations(error: BaseException) -> None:
 
 async def test_event_set_before_wait_returns_at_once() -> None:
     """Waiting on an event that is already set does not block."""
-    event = _Event()
+    event = Event()
     event.set()
 
     with anyio.fail_after(1):
@@ -121,7 +121,7 @@ async def test_event_set_before_wait_returns_at_once() -> None:
 
 async def test_event_wakes_every_waiter() -> None:
     """Several tasks waiting on one event all wake when it is set."""
-    event = _Event()
+    event = Event()
     woken: list[int] = []
 
     async def waiter(number: int) -> None:

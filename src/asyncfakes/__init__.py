@@ -6,7 +6,7 @@ exactly what it sent.
 
 from __future__ import annotations
 
-from ._answers import AnswerFunction, Gate
+from ._answers import AnswerFunction, Event, Gate
 from ._calls import Call, CallLog, Outcome
 from ._connection import BaseConnection, FakeConnection
 from ._errors import (
@@ -31,6 +31,7 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
     "FakeConnection",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ._calls import Call
 
 __all__ = [
+    "Event",
     "Answer",
     "AnswerFunction",
     "AnswerQueue",
@@ -79,8 +80,12 @@ class _Nothing:
 _NOTHING: Final[Any] = _Nothing()
 
 
-class _Event:
-    """An event usable from asyncio or trio; the library's own event is made at first wait."""
+class Event:
+    """An event that works under asyncio and trio: for flavours that make callers wait (pools).
+
+    The running library's own event is made at the first wait, so creating one touches no
+    event loop. ``wait(timeout)`` returns ``False`` if the timeout passed first.
+    """
 
     __slots__ = ("_event", "_is_set")
 
@@ -89,18 +94,22 @@ class _Event:
         self._event: Any = None
 
     def set(self) -> None:
+        """Wake every waiter, now and later."""
         self._is_set = True
         if self._event is not None:
             self._event.set()
 
     def is_set(self) -> bool:
+        """Whether ``set()`` was called."""
         return self._is_set
 
-    async def wait(self) -> None:
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Wait until set (``True``), or until ``timeout`` seconds pass (``False``)."""
         if self._is_set:
-            return
+            return True
+        trio_running = current_async_library() == "trio"
         if self._event is None:
-            if current_async_library() == "trio":
+            if trio_running:
                 import trio
 
                 self._event = trio.Event()
@@ -108,7 +117,21 @@ class _Event:
                 import asyncio
 
                 self._event = asyncio.Event()
-        await self._event.wait()
+        if timeout is None:
+            await self._event.wait()
+        elif trio_running:
+            import trio
+
+            with trio.move_on_after(timeout):
+                await self._event.wait()
+        else:
+            import asyncio
+
+            try:
+                await asyncio.wait_for(self._event.wait(), timeout)
+            except asyncio.TimeoutError:
+                return False
+        return self._is_set
 
 
 class Gate:
@@ -129,8 +152,8 @@ class Gate:
     __slots__ = ("_call", "_error", "_released", "_started", "_value")
 
     def __init__(self) -> None:
-        self._started = _Event()
-        self._released = _Event()
+        self._started = Event()
+        self._released = Event()
         self._call: Call | None = None
         self._value: Any = None
         self._error: BaseException | type[BaseException] | None = None
@@ -274,7 +297,7 @@ class Answer:
             return result
         if kind == HANG:
             while True:  # only cancellation ends a hang: nothing ever sets this event
-                await _Event().wait()
+                await Event().wait()
         return await self.payload._hold(call)
 
     def describe(self) -> str:

@@ -1,32 +1,19 @@
 """A first-come, first-served hand-off that waits on asyncio or trio, with an optional timeout.
 
-The core keeps its loop detection private, so the pool carries this small one: trio is used when
-a trio run is active (found without importing trio), asyncio otherwise, each imported lazily.
+Waiting itself is the core's loop-agnostic ``asyncfakes.Event``, so this works on asyncio and trio.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import sys
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
+
+from asyncfakes import Event
 
 __all__ = ["HandOff", "timeout_error"]
 
 T = TypeVar("T")
-
-
-def _running_trio() -> bool:
-    trio = sys.modules.get("trio")
-    if trio is None:
-        return False
-    try:
-        trio.lowlevel.current_task()
-    except RuntimeError:
-        return False
-    return True
 
 
 def timeout_error() -> Exception:
@@ -36,34 +23,10 @@ def timeout_error() -> Exception:
     return asyncio.TimeoutError()
 
 
-def _new_event() -> Any:
-    if _running_trio():
-        import trio
-
-        return trio.Event()
-    import asyncio
-
-    return asyncio.Event()
-
-
-async def _wait_for(event: Any, timeout: float | None) -> None:
-    """Wait until ``event`` is set, or ``timeout`` seconds pass (no error then)."""
-    if _running_trio():
-        import trio
-
-        with trio.move_on_after(math.inf if timeout is None else timeout):
-            await event.wait()
-    else:
-        import asyncio
-
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
-
-
 class _Waiter(Generic[T]):
     __slots__ = ("event", "item", "served")
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: Event) -> None:
         self.event = event
         self.item: T | None = None
         self.served = False
@@ -97,10 +60,10 @@ class HandOff(Generic[T]):
         If the waiting task is cancelled after an item was handed to it, ``give_back(item)``
         returns the item, so it is not lost.
         """
-        waiter: _Waiter[T] = _Waiter(_new_event())
+        waiter: _Waiter[T] = _Waiter(Event())
         self._waiters.append(waiter)
         try:
-            await _wait_for(waiter.event, timeout)
+            await waiter.event.wait(timeout)
         except BaseException:
             if waiter.served:
                 give_back(waiter.item)  # type: ignore[arg-type]
