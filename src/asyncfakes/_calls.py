@@ -329,7 +329,7 @@ def matcher_text(sql: object) -> str | None:
     """The text a SQL matcher stands for, normalised, to rank near misses by; ``None`` if it has none."""
     if isinstance(sql, str):
         return normalize_sql(sql)
-    text = getattr(sql, "text", None) or getattr(sql, "sql", None)
+    text = getattr(sql, "text", None)
     return normalize_sql(text) if isinstance(text, str) else None
 
 

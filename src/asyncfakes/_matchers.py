@@ -137,67 +137,62 @@ class Regex(Matcher):
         return f"Regex({self.pattern.pattern!r}{shown})"
 
 
-class Contains(Matcher):
+class _TextMatcher(Matcher):
+    """A matcher defined by a text, kept with its normalised ``key``."""
+
+    __slots__ = ("key", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.key = normalize_sql(text)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text!r})"
+
+
+class Contains(_TextMatcher):
     """Matches SQL whose normalised form contains the normalised ``text``.
 
     >>> Contains("insert into USERS").matches("INSERT  INTO users (name) VALUES ($1)")
     True
     """
 
-    __slots__ = ("_key", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._key = normalize_sql(text)
+    __slots__ = ()
 
     def matches(self, sql: str) -> bool:
         """Return whether the normalised ``sql`` contains the normalised text."""
-        return self._key in normalize_sql(sql)
-
-    def __repr__(self) -> str:
-        return f"Contains({self.text!r})"
+        return self.key in normalize_sql(sql)
 
 
-class StartsWith(Matcher):
+class StartsWith(_TextMatcher):
     """Matches SQL whose normalised form starts with the normalised ``text``.
 
     >>> StartsWith("select").matches("  SELECT 1")
     True
     """
 
-    __slots__ = ("_key", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._key = normalize_sql(text)
+    __slots__ = ()
 
     def matches(self, sql: str) -> bool:
         """Return whether the normalised ``sql`` starts with the normalised text."""
-        return normalize_sql(sql).startswith(self._key)
-
-    def __repr__(self) -> str:
-        return f"StartsWith({self.text!r})"
+        return normalize_sql(sql).startswith(self.key)
 
 
-class SQLMatcher(Matcher):
-    """Matches SQL equal to ``sql`` after normalisation: what a plain string in ``sql=`` means.
+class SQLMatcher(_TextMatcher):
+    """Matches SQL equal to ``text`` after normalisation: what a plain string in ``sql=`` means.
 
     >>> SQLMatcher("SELECT $1").matches("select ?;")
     True
     """
 
-    __slots__ = ("key", "sql")
-
-    def __init__(self, sql: str) -> None:
-        self.sql = sql
-        self.key = normalize_sql(sql)
+    __slots__ = ()
 
     def matches(self, sql: str) -> bool:
         """Return whether ``sql`` normalises to the same text."""
         return normalize_sql(sql) == self.key
 
     def __repr__(self) -> str:
-        return repr(self.sql)
+        return repr(self.text)
 
 
 class _Predicate(Matcher):

@@ -292,7 +292,7 @@ class Script:
 
 def _sql_of(stub: Stub) -> object:
     if isinstance(stub.sql, SQLMatcher):
-        return stub.sql.sql
+        return stub.sql.text
     return UNSET if stub.sql is None else stub.sql
 
 
