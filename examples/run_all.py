@@ -13,7 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 
-OPTIONAL = {"trio", "anyio", "fastapi", "httpx", "uvloop"}
+OPTIONAL = {"trio", "anyio", "fastapi", "httpx", "pydantic", "psqlpy", "uvloop"}
 
 
 def main() -> int:

@@ -215,3 +215,31 @@ async def test_base_connection_transactions() -> None:
     assert not hasattr(tx, "fetch_row")
     assert not hasattr(conn, "fetch_row")
     assert ["BEGIN", "SELECT 1", "COMMIT"] == conn.calls.sql
+
+
+class DriverError(Exception):
+    """What the pretend driver raises."""
+
+
+class TranslatingConnection(DuckConnection):
+    """A flavour that gives every failure its driver's own exception class."""
+
+    def call_failed(self, call: Call, error: BaseException) -> BaseException | None:
+        if isinstance(error, KeyError):
+            return DriverError(f"{call.method}: {error}")
+        return None
+
+
+async def test_call_failed_may_replace_the_error() -> None:
+    """A flavour's call_failed can return the exception to raise instead; the call records it."""
+    conn = TranslatingConnection()
+    conn.run.raises_once(KeyError("k")).raises_once(ValueError("v"))
+
+    with pytest.raises(DriverError, match="run: 'k'") as excinfo:
+        await conn.run("SELECT 1")
+    with pytest.raises(ValueError, match="v"):
+        await conn.run("SELECT 2")
+
+    assert excinfo.value is conn.calls[0].error
+    assert excinfo.value.__suppress_context__
+    assert isinstance(conn.calls[1].error, ValueError)

@@ -109,8 +109,13 @@ class BaseConnection:
             "(calls on this connection are listed in conn.calls)."
         )
 
-    def call_failed(self, call: Call, error: BaseException) -> None:
-        """Called when a call raises or is cancelled; flavours track transaction failure here."""
+    def call_failed(self, call: Call, error: BaseException) -> BaseException | None:
+        """Called when a call raises or is cancelled; flavours track transaction failure here.
+
+        Return an exception to raise instead of ``error`` (to give it the driver's exact class
+        for this method, say), or ``None`` to let ``error`` propagate.
+        """
+        return None
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""

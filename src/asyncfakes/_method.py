@@ -223,12 +223,13 @@ class FakeMethod(Scriptable, Generic[P, R]):
             finally:
                 conn._in_flight -= 1
         except BaseException as error:
-            if is_cancellation(error):
-                call._outcome = "cancelled"
-            else:
-                call._outcome = error
-            conn.call_failed(call, error)
-            raise
+            replacement = conn.call_failed(call, error)
+            if replacement is not None:
+                error = replacement
+            call._outcome = "cancelled" if is_cancellation(error) else error
+            if replacement is None:
+                raise
+            raise replacement from None
         call._outcome = "returned"
         return value
 

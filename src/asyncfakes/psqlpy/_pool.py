@@ -1,0 +1,281 @@
+"""FakeConnectionPool: psqlpy's ConnectionPool, with its size limit, and leaks reported by verify()."""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from asyncfakes import CallLog, Event, ExpectationsNotMet
+
+from . import exceptions as exc
+from ._connection import FakeConnection
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["ConnectionPoolStatus", "FakeConnectionPool"]
+
+
+class ConnectionPoolStatus:
+    """A snapshot of the pool, as psqlpy's ``pool.status()`` gives: read-only counts."""
+
+    __slots__ = ("_available", "_max_size", "_size", "_waiting")
+
+    def __init__(self, max_size: int, size: int, available: int, waiting: int) -> None:
+        self._max_size, self._size, self._available, self._waiting = max_size, size, available, waiting
+
+    @property
+    def max_size(self) -> int:
+        """The most connections the pool opens."""
+        return self._max_size
+
+    @property
+    def size(self) -> int:
+        """How many connections the pool has opened so far."""
+        return self._size
+
+    @property
+    def available(self) -> int:
+        """How many opened connections are idle in the pool."""
+        return self._available
+
+    @property
+    def waiting(self) -> int:
+        """How many acquisitions are blocked, waiting for a connection."""
+        return self._waiting
+
+    def __repr__(self) -> str:
+        return (
+            f"Connection Pool Status - [max_size: {self._max_size}, size: {self._size}, "
+            f"available: {self._available}, waiting: {self._waiting}]"
+        )
+
+
+def _pool_closed() -> Exception:
+    return exc.BaseConnectionPoolError("Database engine pool exception: Pool has been closed")
+
+
+class _Waiter:
+    __slots__ = ("error", "signal")
+
+    def __init__(self) -> None:
+        self.signal = Event()
+        self.error: BaseException | None = None
+
+
+class FakeConnectionPool:
+    """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
+
+    ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
+    ``max_db_pool_size`` slots until the connection is closed; when none is free they block, as
+    psqlpy's pool does (``await pool.until_blocked()`` lets a test wait for that moment).
+    ``verify()`` reports connections taken and never given back, with every connection's problems.
+
+    By default all connections answer from one script and record into one history: script
+    ``pool.script`` (a FakeConnection never handed out) and assert on ``pool.calls``. With
+    ``shared=False`` each connection has its own; ``pool.add_connection()`` gives the fake that a
+    later acquisition hands out, so a test can script it first.
+    """
+
+    def __init__(
+        self,
+        max_db_pool_size: int | None = None,
+        *,
+        shared: bool = True,
+        strict: bool = False,
+        ordered: bool = False,
+    ) -> None:
+        size: object = max_db_pool_size
+        if size is None:
+            # psqlpy (deadpool) defaults to four connections per CPU.
+            size = (os.cpu_count() or 1) * 4
+        if isinstance(size, bool) or not isinstance(size, int):
+            msg = f"max_db_pool_size takes an int > 1, got {max_db_pool_size!r}."
+            raise TypeError(msg)
+        if size < 2:
+            msg = "Connection pool configuration error: Maximum database pool size must be more than 1."
+            raise exc.ConnectionPoolConfigurationError(msg)
+        self._max_size = size
+        self._shared = shared
+        self._strict = strict
+        self._ordered = ordered
+        self._script = FakeConnection(strict=strict, ordered=ordered) if shared else None
+        self._queued: deque[FakeConnection] = deque()
+        self._handed: list[FakeConnection] = []
+        self._in_use = 0
+        self._size = 0
+        self._waiters: deque[_Waiter] = deque()
+        self._watchers: list[Event] = []
+        self._closed = False
+
+    # --- psqlpy's pool API ----------------------------------------------------------------------
+    async def connection(self) -> FakeConnection:
+        """Take a connection (blocking while the pool is exhausted); ``close()`` gives it back."""
+        await self.take_slot()
+        conn = self._next()
+        conn._handle = "ready"
+        return conn
+
+    def acquire(self) -> FakeConnection:
+        """Return a connection to use as ``async with pool.acquire() as conn`` (it takes a slot on entry)."""
+        conn = self._next()
+        conn._handle = "pending"
+        return conn
+
+    def status(self) -> ConnectionPoolStatus:
+        """Return the counts: ``max_size``, ``size``, ``available``, ``waiting``.
+
+        Once the pool is closed only the connections still out count, as ``size``.
+        """
+        if self._closed:
+            return ConnectionPoolStatus(0, self._in_use, 0, 0)
+        return ConnectionPoolStatus(self._max_size, self._size, self._size - self._in_use, len(self._waiters))
+
+    def resize(self, new_max_size: int) -> None:
+        """Change the maximum size.
+
+        A larger pool serves blocked acquisitions at once; a smaller one closes idle connections
+        now and busy ones as they come back.
+        """
+        self._max_size = new_max_size
+        self._size = max(self._in_use, min(self._size, new_max_size))
+        while self._waiters and self._in_use < self._max_size:
+            self._in_use += 1
+            self._size = max(self._size, self._in_use)
+            self._waiters.popleft().signal.set()
+
+    def close(self) -> None:
+        """Close the pool: later acquisitions raise; connections already taken keep working."""
+        self._closed = True
+        error = _pool_closed()
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            waiter.error = error
+            waiter.signal.set()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- slots (the PoolSlots protocol its connections use) ---------------------------------------
+    async def take_slot(self) -> None:
+        """Take a free slot, or wait in line for one."""
+        if self._closed:
+            raise _pool_closed()
+        if self._in_use < self._max_size and not self._waiters:
+            self._in_use += 1
+            self._size = max(self._size, self._in_use)
+            return
+        waiter = _Waiter()
+        self._waiters.append(waiter)
+        watchers, self._watchers = self._watchers, []
+        for watcher in watchers:
+            watcher.set()
+        try:
+            await waiter.signal.wait()
+        except BaseException:
+            if waiter.signal.is_set() and waiter.error is None:
+                self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
+            else:
+                self._waiters.remove(waiter)
+            raise
+        if waiter.error is not None:
+            raise waiter.error
+
+    def give_back_slot(self) -> None:
+        """Hand a slot to the first blocked acquisition, or back to the pool."""
+        if self._waiters and self._in_use <= self._max_size:
+            self._waiters.popleft().signal.set()
+        else:
+            self._in_use -= 1
+            self._size = min(self._size, max(self._max_size, self._in_use))
+
+    async def until_blocked(self, count: int = 1) -> None:
+        """Return once ``count`` acquisitions are blocked on the exhausted pool (for tests of exhaustion)."""
+        while len(self._waiters) < count:
+            watcher = Event()
+            self._watchers.append(watcher)
+            await watcher.wait()
+
+    # --- scripting and assertions ---------------------------------------------------------------
+    def _new(self) -> FakeConnection:
+        return FakeConnection(strict=self._strict, ordered=self._ordered, share_with=self._script)
+
+    def _next(self) -> FakeConnection:
+        conn = self._queued.popleft() if self._queued else self._new()
+        conn._home = self
+        self._handed.append(conn)
+        return conn
+
+    def add_connection(self) -> FakeConnection:
+        """Make the fake a later ``connection()``/``acquire()`` hands out (in order), to script it first."""
+        conn = self._new()
+        self._queued.append(conn)
+        return conn
+
+    @property
+    def script(self) -> FakeConnection:
+        """The connection whose script and history every connection shares (``shared=True`` only)."""
+        if self._script is None:
+            msg = (
+                "FakeConnectionPool(shared=False) has no shared script: each connection has its own. "
+                "Script one with pool.add_connection() before the code takes it, and read "
+                "pool.connections afterwards."
+            )
+            raise AttributeError(msg)
+        return self._script
+
+    @property
+    def connections(self) -> tuple[FakeConnection, ...]:
+        """Every connection handed out so far, in order."""
+        return tuple(self._handed)
+
+    @property
+    def calls(self) -> CallLog:
+        """Every call on the pool's connections: the shared history, or each connection's in turn."""
+        if self._script is not None:
+            return self._script.calls
+        every = [call for conn in self._handed for call in conn.calls]
+        return CallLog(every, title="calls on the pool's connections")
+
+    def _problems(self) -> Iterator[str]:
+        shared = self._script.problems() if self._script is not None else []
+        yield from shared
+        for number, conn in enumerate(self._handed):
+            for problem in conn.problems():
+                if problem not in shared:
+                    yield f"connection #{number}: {problem}"
+            if conn._handle == "ready":
+                yield (
+                    f"connection #{number} was taken from the pool and never given back: close() it or "
+                    "use `async with pool.acquire() as conn`; psqlpy keeps its slot busy, and a pool "
+                    "whose slots are all busy blocks forever."
+                )
+        if self._waiters:
+            yield (
+                f"{len(self._waiters)} acquisition(s) are still blocked waiting for a connection "
+                f"(max_size={self._max_size})."
+            )
+
+    def verify(self) -> None:
+        """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
+        __tracebackhide__ = True
+        found = list(self._problems())
+        if found:
+            lines = [f"{len(found)} problem(s) found by pool.verify():"]
+            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+            raise ExpectationsNotMet("\n".join(lines))
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<psqlpy FakeConnectionPool {state}, {self.status()!r}>"

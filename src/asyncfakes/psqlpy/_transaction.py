@@ -1,0 +1,214 @@
+"""FakeTransaction: psqlpy's Transaction, its quirks, savepoints, and the aborted state."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asyncfakes import BaseTransaction, fake_method
+
+from . import exceptions as exc
+from ._cursor import FakeCursor
+from ._failures import adjust_for_transaction
+from ._options import begin_sql
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ._connection import FakeConnection, Parameters
+    from ._cursor import FakePreparedStatement
+    from ._results import QueryResult, SingleQueryResult
+
+__all__ = ["FakeTransaction"]
+
+T = TypeVar("T")
+_RETURNED = "Underlying connection is returned to the pool"
+
+
+class FakeTransaction(BaseTransaction):
+    """psqlpy's ``Transaction``: ``begin()``/``commit()``/``rollback()`` or ``async with``, and savepoints.
+
+    Its query methods run on the connection's script and history (script ``conn.execute``; the
+    calls show on ``conn.calls`` and ``tx.calls``). It keeps psqlpy's rules: a finished transaction
+    raises ``TransactionClosedError``; after a failed statement every statement fails with
+    PostgreSQL's "current transaction is aborted" until ``rollback()`` or ``rollback_savepoint()``,
+    and ``commit()`` then returns quietly while PostgreSQL rolls back (``verify()`` reports it).
+    """
+
+    connection: FakeConnection
+
+    # --- what begin/commit/rollback send, and the error for a finished transaction -----------
+    def begin_sql(self) -> str:
+        """``START TRANSACTION`` with the isolation level, read variant and deferrable options."""
+        return begin_sql(self.options)
+
+    def commit_sql(self) -> str:
+        """``COMMIT;`` (psqlpy has no nested transactions, so never a savepoint release)."""
+        return "COMMIT;"
+
+    def rollback_sql(self) -> str:
+        """``ROLLBACK;``."""
+        return "ROLLBACK;"
+
+    def state_error(self, action: str) -> BaseException:
+        """The error psqlpy raises for any use of a finished transaction."""
+        return exc.TransactionClosedError(_RETURNED)
+
+    # --- the lifecycle --------------------------------------------------------------------------
+    async def begin(self) -> None:
+        """Begin the transaction; a second ``begin()`` is ignored, as PostgreSQL ignores it."""
+        conn = self.connection
+        if self.state == "active":
+            conn._begin_block(f"transaction #{self.number} (begin() called twice)")
+            return
+        await self.start()
+        conn._begin_block(f"transaction #{self.number}")
+
+    async def commit(self) -> None:
+        """Commit; after a failed statement PostgreSQL rolls back instead, and so does the fake."""
+        conn = self.connection
+        aborted = conn._aborted and self.state == "active"
+        await self._end_with(super().commit)
+        if aborted:
+            self.state = "rolled_back"
+            conn._notes.append(
+                f"transaction #{self.number} was committed after a statement in it failed: PostgreSQL "
+                "rolled it back instead, and psqlpy's commit() raised nothing. Roll back (or use "
+                "rollback_savepoint()) after catching a database error."
+            )
+
+    async def rollback(self) -> None:
+        """Roll the transaction back."""
+        await self._end_with(super().rollback)
+
+    async def _end_with(self, end: Callable[[], Awaitable[None]]) -> None:
+        if self.state in ("new", "failed"):
+            # psqlpy sends COMMIT/ROLLBACK before begin() too (the transaction is then over), and
+            # after a failed commit (the transaction is still its own).
+            self.state = "active"
+            self.connection._transaction_stack.append(self)
+        elif self.state != "active":
+            raise self.state_error(self.state)
+        succeeded = False
+        try:
+            await end()
+            succeeded = True
+        finally:
+            self.connection._end_block(succeeded=succeeded)
+
+    async def __aenter__(self) -> Self:
+        await self.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.state != "active":
+            # psqlpy raises here when the block already committed or rolled back explicitly.
+            raise self.state_error(self.state)
+        if exc is None:
+            await self.commit()
+        else:
+            await self.rollback()
+
+    # --- savepoints -----------------------------------------------------------------------------
+    @fake_method(name="create_savepoint", params=None, strict=False)
+    async def _create_savepoint(self, sql: str, savepoint_name: str) -> None:
+        return None
+
+    @fake_method(name="rollback_savepoint", params=None, strict=False)
+    async def _rollback_savepoint(self, sql: str, savepoint_name: str) -> None:
+        return None
+
+    @fake_method(name="release_savepoint", params=None, strict=False)
+    async def _release_savepoint(self, sql: str, savepoint_name: str) -> None:
+        return None
+
+    async def create_savepoint(self, savepoint_name: str) -> None:
+        """``SAVEPOINT name`` (psqlpy does not quote the name)."""
+        await self._create_savepoint(f"SAVEPOINT {savepoint_name}", savepoint_name)
+        self.connection._savepoints.append(savepoint_name)
+
+    async def rollback_savepoint(self, savepoint_name: str) -> None:
+        """``ROLLBACK TO SAVEPOINT name``: undoes the work since, and ends an aborted state."""
+        await self._rollback_savepoint(f"ROLLBACK TO SAVEPOINT {savepoint_name}", savepoint_name)
+        conn = self.connection
+        points = conn._savepoints
+        del points[len(points) - points[::-1].index(savepoint_name) :]
+        conn._aborted = False
+
+    async def release_savepoint(self, savepoint_name: str) -> None:
+        """``RELEASE SAVEPOINT name``: forgets it and the savepoints made after it."""
+        await self._release_savepoint(f"RELEASE SAVEPOINT {savepoint_name}", savepoint_name)
+        points = self.connection._savepoints
+        del points[len(points) - 1 - points[::-1].index(savepoint_name) :]
+
+    # --- the query methods, run on the connection -----------------------------------------------
+    async def _run(self, call: Awaitable[T], adjust: bool = False) -> T:
+        try:
+            return await call
+        except BaseException as error:
+            adjusted = adjust_for_transaction(error) if adjust else None
+            if adjusted is None:
+                raise
+            raise adjusted from None
+
+    def _via(self) -> FakeConnection:
+        conn = self.connection
+        conn._origin = self
+        return conn
+
+    async def execute(
+        self, querystring: str, parameters: Parameters = None, prepared: bool = True
+    ) -> QueryResult:
+        """Run ``execute`` in this transaction (recorded on the connection)."""
+        return await self._run(self._via().execute(querystring, parameters, prepared), adjust=True)
+
+    async def fetch(
+        self, querystring: str, parameters: Parameters = None, prepared: bool = True
+    ) -> QueryResult:
+        """Run ``fetch`` in this transaction."""
+        return await self._run(self._via().fetch(querystring, parameters, prepared), adjust=True)
+
+    async def fetch_row(
+        self, querystring: str, parameters: Parameters = None, prepared: bool = True
+    ) -> SingleQueryResult:
+        """Run ``fetch_row`` in this transaction."""
+        return await self._run(self._via().fetch_row(querystring, parameters, prepared))
+
+    async def fetch_val(self, querystring: str, parameters: Parameters = None, prepared: bool = True) -> Any:
+        """Run ``fetch_val`` in this transaction."""
+        return await self._run(self._via().fetch_val(querystring, parameters, prepared))
+
+    async def execute_many(
+        self, querystring: str, parameters: Sequence[Parameters] | None = None, prepared: bool = True
+    ) -> None:
+        """Run ``execute_many`` in this transaction: one recorded call with the whole list."""
+        await self._run(self._via().execute_many(querystring, parameters, prepared))
+
+    async def execute_batch(self, querystring: str) -> None:
+        """Run ``execute_batch`` in this transaction."""
+        await self._run(self._via().execute_batch(querystring))
+
+    async def prepare(self, querystring: str, parameters: Parameters = None) -> FakePreparedStatement:
+        """Prepare a statement in this transaction."""
+        return await self._run(self._via().prepare(querystring, parameters))
+
+    async def pipeline(
+        self, queries: Sequence[tuple[str, Parameters]], prepared: bool = True
+    ) -> list[QueryResult]:
+        """Run several queries; each is recorded as an ``execute`` call, answered in order."""
+        return [await self.execute(querystring, parameters, prepared) for querystring, parameters in queries]
+
+    def cursor(
+        self, querystring: str | None = None, parameters: Parameters = None, array_size: int | None = None
+    ) -> FakeCursor:
+        """Return a cursor; note that psqlpy 0.13 rolls this transaction back when it closes."""
+        return FakeCursor(self.connection, querystring, parameters, array_size, origin=self)
+
+    def __repr__(self) -> str:
+        return f"<psqlpy FakeTransaction #{self.number} {self.state}>"
