@@ -17,7 +17,7 @@ from asyncfakes.psqlpy import (
 from asyncfakes.psqlpy import exceptions as exc
 from asyncfakes.psqlpy._failures import aborts, adjust_for_transaction, failure_of, is_lost, reshape
 from asyncfakes.psqlpy._options import begin_sql, transaction_options
-from asyncfakes.psqlpy._standins import EXCEPTION_NAMES, adopt, psqlpy_module
+from asyncfakes.psqlpy._standins import adopt, psqlpy_module
 
 TEXT = "db error: ERROR: boom"
 
@@ -26,16 +26,16 @@ def test_the_exceptions_are_psqlpys_own_when_it_is_installed() -> None:
     """With psqlpy importable, asyncfakes.psqlpy.exceptions holds psqlpy's classes themselves."""
     real = pytest.importorskip("psqlpy.exceptions")
 
-    assert all(getattr(real, name) is getattr(exc, name) for name in EXCEPTION_NAMES)
+    assert all(getattr(real, name) is getattr(exc, name) for name in exc.__all__)
     assert sorted(real.__all__) == sorted(exc.__all__)
 
 
 def test_the_stand_ins_mirror_psqlpys_hierarchy() -> None:
     """Each stand-in has the same name and the same parents, by name, as psqlpy's class."""
     real = pytest.importorskip("psqlpy.exceptions")
-    stand_ins = adopt(EXCEPTION_NAMES, None)
+    stand_ins = adopt(exc.__all__, None)
 
-    for name in EXCEPTION_NAMES:
+    for name in exc.__all__:
         mine = [cls.__name__ for cls in stand_ins[name].__mro__]
         theirs = [cls.__name__ for cls in getattr(real, name).__mro__]
         assert theirs == mine

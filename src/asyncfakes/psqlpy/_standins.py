@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import enum
 import importlib
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-__all__ = ["EXCEPTION_NAMES", "adopt", "psqlpy_module"]
+__all__ = ["adopt", "psqlpy_module"]
 
 
 class Error(Exception):
@@ -184,47 +185,6 @@ class ReadVariant(enum.Enum):
         return f"ReadVariant.{self.name}"
 
 
-EXCEPTION_NAMES = (
-    "BaseConnectionError",
-    "BaseConnectionPoolError",
-    "BaseCursorError",
-    "BaseListenerError",
-    "BaseTransactionError",
-    "ConnectionClosedError",
-    "ConnectionExecuteError",
-    "ConnectionPoolBuildError",
-    "ConnectionPoolConfigurationError",
-    "ConnectionPoolExecuteError",
-    "CursorCloseError",
-    "CursorClosedError",
-    "CursorFetchError",
-    "CursorStartError",
-    "DataError",
-    "DatabaseError",
-    "Error",
-    "IntegrityError",
-    "InterfaceError",
-    "InternalError",
-    "ListenerCallbackError",
-    "ListenerClosedError",
-    "ListenerStartError",
-    "MacAddrConversionError",
-    "NotSupportedError",
-    "OperationalError",
-    "ProgrammingError",
-    "PyToRustValueMappingError",
-    "RustToPyValueMappingError",
-    "TransactionBeginError",
-    "TransactionClosedError",
-    "TransactionCommitError",
-    "TransactionExecuteError",
-    "TransactionRollbackError",
-    "TransactionSavepointError",
-    "UUIDValueConvertError",
-    "WarningError",
-)
-"""Every name in ``psqlpy.exceptions.__all__`` (psqlpy 0.13)."""
-
 
 def psqlpy_module(name: str) -> ModuleType | None:
     """Return psqlpy's module ``name`` (``"psqlpy"``, ``"psqlpy.exceptions"``), or ``None``."""
@@ -234,7 +194,7 @@ def psqlpy_module(name: str) -> ModuleType | None:
         return None
 
 
-def adopt(names: tuple[str, ...], module: ModuleType | None) -> dict[str, Any]:
+def adopt(names: Sequence[str], module: ModuleType | None) -> dict[str, Any]:
     """Return ``names`` bound to psqlpy's own objects from ``module``, or to the stand-ins."""
     source = vars(module) if module is not None else globals()
     return {name: source[name] for name in names}

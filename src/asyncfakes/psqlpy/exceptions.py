@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._standins import EXCEPTION_NAMES, adopt, psqlpy_module
+from ._standins import adopt, psqlpy_module
 
 if TYPE_CHECKING:
     from psqlpy.exceptions import (
@@ -93,4 +93,5 @@ __all__ = [
     "WarningError",
 ]
 
-globals().update(adopt(EXCEPTION_NAMES, psqlpy_module("psqlpy.exceptions")))
+# Every name in psqlpy.exceptions.__all__ (psqlpy 0.13): psqlpy's class, or a stand-in.
+globals().update(adopt(__all__, psqlpy_module("psqlpy.exceptions")))
