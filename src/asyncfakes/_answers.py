@@ -41,6 +41,9 @@ class AnswerFunction(Protocol):
 
 def current_async_library() -> str:
     """Return ``"trio"`` inside a trio run, else ``"asyncio"``; imports neither to find out."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None and asyncio._get_running_loop() is not None:
+        return "asyncio"  # the common case, answered without trio's raise-and-catch probe
     trio = sys.modules.get("trio")
     if trio is not None:
         try:
