@@ -185,7 +185,6 @@ class ReadVariant(enum.Enum):
         return f"ReadVariant.{self.name}"
 
 
-
 def psqlpy_module(name: str) -> ModuleType | None:
     """Return psqlpy's module ``name`` (``"psqlpy"``, ``"psqlpy.exceptions"``), or ``None``."""
     try:
