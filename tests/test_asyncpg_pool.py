@@ -321,3 +321,29 @@ async def test_limits_contexts_and_terminate() -> None:
 
     with pytest.raises(InterfaceError, match="released back to the pool"):
         await held.fetch("SELECT 1")
+
+
+async def test_answers_scripted_before_create_pool_are_kept() -> None:
+    """Scripting the pool first and letting the code create it keeps the script (shared or not)."""
+    pool = FakePool()
+    pool.connection.fetchval.returns(41)
+    created = await pool.create_pool("postgresql://x/db", min_size=1, max_size=5)
+    assert 41 == await created.fetchval("SELECT count(*) FROM orders")
+    assert 5 == len(pool.connections)
+
+    own = FakePool(shared=False, max_size=2)
+    own.connections[1].fetchval.returns(2)
+    await own.create_pool(min_size=0, max_size=3)
+    assert 3 == len(own.connections)
+    assert own.connections[1].fetchval.await_count == 0
+    async with own.acquire() as first, own.acquire() as second:
+        assert 2 == await second.fetchval("SELECT 2")
+        assert None is await first.fetchval("SELECT 1")
+
+
+def test_create_pool_refuses_to_drop_scripted_connections() -> None:
+    """A create_pool() smaller than the connections the test scripted fails at once, saying which."""
+    pool = FakePool(shared=False, max_size=3)
+    pool.connections[2].fetch.returns([])
+    with pytest.raises(ValueError, match=r"pool.connections\[2\] would be dropped with their answers"):
+        pool.create_pool(min_size=0, max_size=2)

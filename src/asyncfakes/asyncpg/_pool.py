@@ -71,6 +71,7 @@ class FakePool:
         self._hooks: tuple[Hook | None, Hook | None] = (None, None)
         self.create_args: dict[str, Any] | None = None
         """The arguments the code under test passed to ``create_pool()``, once it has."""
+        self._connections: tuple[FakeConnection, ...] = ()
         self._configure(min_size, max_size, record_class)
         self._initialized = True
         self._closed = False
@@ -81,15 +82,29 @@ class FakePool:
         self._handoff: HandOff[int] = HandOff()
 
     def _configure(self, min_size: int, max_size: int, record_class: type[Any] | None) -> None:
+        # Keeps the connections (and so what the test scripted on them) across create_pool().
         _check_sizes(min_size, max_size)
         record_type(record_class)
         self._min_size, self._max_size = min_size, max_size
         self._record_class = record_class
-        made = [
+        kept = list(dict.fromkeys(self._connections))[: 1 if self._shared else max_size]
+        dropped = list(dict.fromkeys(self._connections))[len(kept) :]
+        scripted = [i + len(kept) for i, c in enumerate(dropped) if c._script.answers or c._script.stubs]
+        if scripted:
+            msg = (
+                f"create_pool(max_size={max_size}) makes the pool smaller than the test scripted it: "
+                f"pool.connections{scripted} would be dropped with their answers. Script only "
+                f"connections the pool will have, or make FakePool(max_size={max_size})."
+            )
+            raise ValueError(msg)
+        for connection in kept:
+            connection.record_class = record_class
+        wanted = 1 if self._shared else max_size
+        kept += [
             FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
-            for _ in range(1 if self._shared else max_size)
+            for _ in range(wanted - len(kept))
         ]
-        self._connections = tuple(made * max_size if self._shared else made)
+        self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
         self,
