@@ -72,7 +72,10 @@ async def test_a_badly_scripted_answer_fails_the_call_and_verify() -> None:
 
     with pytest.raises(ExpectationsNotMet, match="2 problem") as found:
         conn.verify()
-    assert "call #0 fetch('SELECT 1') got an answer it cannot give: conn.fetch: psqlpy's" in str(found.value)
+    assert (
+        "a scripted answer does not fit what the method returns: #0 fetch('SELECT 1'): conn.fetch: psqlpy's"
+        in str(found.value)
+    )
 
 
 async def test_parameter_checks_apply_even_to_scripted_calls() -> None:

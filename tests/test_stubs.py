@@ -390,3 +390,21 @@ def test_scriptable_base_is_abstract() -> None:
 
     with pytest.raises(NotImplementedError):
         Scriptable().returns(1)
+
+
+async def test_an_answer_that_does_not_fit_is_reported_even_if_swallowed() -> None:
+    """A scripted value the method cannot shape raises at the call and is reported by verify()."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+
+    conn = AsyncpgConnection()
+    conn.fetch.returns(5)
+    try:
+        await conn.fetch("SELECT 1")
+    except TypeError:
+        pass  # the code under test swallowed it
+    with pytest.raises(ExpectationsNotMet) as excinfo:
+        conn.verify()
+    assert (
+        "1. a scripted answer does not fit what the method returns: #0 fetch('SELECT 1', ()): "
+        "fetch() answers a list of rows; the script gave 5 (int)."
+    ) in str(excinfo.value)

@@ -219,7 +219,13 @@ class FakeMethod(Scriptable, Generic[P, R]):
                         else await answer.produce(call)
                     )
                     if spec.shape is not None:
-                        value = spec.shape(self._host, call, value)
+                        try:
+                            value = spec.shape(self._host, call, value)
+                        except (TypeError, ValueError) as misfit:
+                            # A scripting mistake: remembered, so verify() fails even if the code
+                            # under test swallows the error.
+                            script.misfits.append(f"{call.describe(outcome=False)}: {misfit}")
+                            raise
             finally:
                 conn._in_flight -= 1
         except BaseException as error:

@@ -176,6 +176,7 @@ class Script:
         "expectations",
         "history",
         "methods",
+        "misfits",
         "ordered",
         "pending",
         "stubs",
@@ -190,6 +191,7 @@ class Script:
         self.stubs: list[Stub] = []
         self.expectations: list[Stub] = []
         self.unexpected: list[UnexpectedCall] = []
+        self.misfits: list[str] = []
         self.pending: dict[int, tuple[str, str | None]] = {}
         self._exact: dict[str, list[Stub]] = {}
         self._scanned: list[Stub] = []
@@ -283,6 +285,8 @@ class Script:
         for stub in self.stubs:
             for answer in stub._queue.pending:
                 yield f"{stub!r}: a one-shot answer was never used ({answer.describe()})."
+        for misfit in self.misfits:
+            yield f"a scripted answer does not fit what the method returns: {misfit}"
         for error in self.unexpected:
             yield f"an UnexpectedCall was raised into the code under test:\n    {str(error).splitlines()[0]}"
         for method, sql in self.pending.values():

@@ -290,10 +290,6 @@ class FakeConnection(BaseConnection):
             self._lost = True
         elif self._in_block and aborts(error):
             self._aborted = True
-        if isinstance(error, AnswerError):
-            self._notes.append(
-                f"call #{call.index} {call.method}({call.sql!r}) got an answer it cannot give: {error}"
-            )
         return shaped
 
     def problems(self) -> list[str]:
