@@ -5,6 +5,7 @@ Every test runs on asyncio and on trio.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import anyio
@@ -274,3 +275,27 @@ async def test_the_connection_repr_says_its_state() -> None:
     await conn.execute("SELECT 1")
 
     assert "<asyncfakes.asyncpg.FakeConnection open, 1 calls>" == repr(conn)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # asyncpg runs on asyncio only
+async def test_timeout_applies_to_a_hung_or_slow_answer(anyio_backend: str) -> None:
+    """A scripted hang or delay past timeout= raises asyncio.TimeoutError, as asyncpg does, and aborts the transaction."""
+    conn = FakeConnection()
+    conn.fetchval.hangs_once().returns(2)
+    conn.fetchval.delays(0.5).returns_once(1)
+
+    with pytest.raises(asyncio.TimeoutError):
+        await conn.fetchval("SELECT pg_sleep(10)", timeout=0.01)
+    with pytest.raises(asyncio.TimeoutError):
+        await conn.fetchval("SELECT 1", timeout=0.01)
+    assert 2 == await conn.fetchval("SELECT 2", timeout=0.01)
+    assert ["raised", "raised", "returned"] == [c.outcome for c in conn.fetchval.calls]
+
+    tx = conn.transaction()
+    await tx.start()
+    conn.execute.hangs_once()
+    with pytest.raises(asyncio.TimeoutError):
+        await conn.execute("UPDATE t SET a = 1", timeout=0.01)
+    with pytest.raises(error_class("InFailedSQLTransactionError")):
+        await conn.execute("UPDATE t SET a = 2")
+    await tx.rollback()

@@ -142,3 +142,11 @@ def test_long_values_are_shortened_in_messages() -> None:
     text = shorten("x" * 500, 40)
     assert 40 >= len(text)
     assert " ... " in text
+
+
+def test_the_generic_fake_sets_no_timeout() -> None:
+    """The base hook gives no timeout, so the generic fake never bounds a scripted hang itself."""
+    from asyncfakes import Call
+
+    call = Call("fetch", "SELECT 1", None, ("SELECT 1",), {}, 0, None)
+    assert None is FakeConnection().call_timeout(call)

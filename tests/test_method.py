@@ -243,3 +243,34 @@ async def test_call_failed_may_replace_the_error() -> None:
     assert excinfo.value is conn.calls[0].error
     assert excinfo.value.__suppress_context__
     assert isinstance(conn.calls[1].error, ValueError)
+
+
+class TimedConnection(DuckConnection):
+    """A flavour whose driver takes a timeout= on every query."""
+
+    def call_timeout(self, call: Call) -> float | None:
+        timeout: float | None = call.kwargs.get("timeout")
+        return timeout
+
+
+async def test_call_timeout_bounds_hangs_on_the_running_library() -> None:
+    """With call_timeout, a hung answer fails with the running library's timeout error; plain answers are untouched."""
+    import sys
+
+    conn = TimedConnection()
+    conn.run.hangs_once().returns("OK")
+    expected: type[BaseException] = TimeoutError
+    if "trio" in sys.modules:
+        import trio
+
+        try:
+            trio.lowlevel.current_task()
+        except RuntimeError:
+            pass
+        else:
+            expected = trio.TooSlowError
+    with pytest.raises(expected):
+        await conn.run("SELECT 1", timeout=0.01)
+    assert "OK" == await conn.run("SELECT 1", timeout=0.01)
+    assert "OK" == await conn.run("SELECT 1")
+    assert "raised" == conn.calls[0].outcome

@@ -83,6 +83,22 @@ class _Nothing:
 _NOTHING: Final[Any] = _Nothing()
 
 
+async def within(seconds: float, awaitable: Awaitable[Any]) -> Any:
+    """Await ``awaitable``, giving up after ``seconds`` with the running library's timeout error.
+
+    On asyncio that is ``asyncio.TimeoutError`` (what ``asyncio.wait_for`` raises, and so what
+    drivers built on it raise); on trio, ``trio.TooSlowError``.
+    """
+    if current_async_library() == "trio":
+        import trio
+
+        with trio.fail_after(seconds):
+            return await awaitable
+    import asyncio
+
+    return await asyncio.wait_for(awaitable, seconds)
+
+
 class Event:
     """An event that works under asyncio and trio: for flavours that make callers wait (pools).
 
@@ -373,6 +389,7 @@ def make_answer(kind: int, payload: Any, delay: float = 0.0, where: str = "") ->
 
 
 __all__ += [
+    "within",
     "CALL",
     "GATE",
     "HANG",

@@ -56,11 +56,13 @@ class BaseConnection:
     even when their answers are plain values."""
 
     _checks_calls: ClassVar[bool] = False
+    _times_calls: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Only connections that add rules pay for check_call on every call.
+        # Only connections that add rules or timeouts pay for those hooks on every call.
         cls._checks_calls = cls.check_call is not BaseConnection.check_call
+        cls._times_calls = cls.call_timeout is not BaseConnection.call_timeout
 
     def __init__(
         self,
@@ -101,6 +103,14 @@ class BaseConnection:
         """Called before each call is answered; raise to refuse it. Flavours add driver rules."""
         if self._closed and call.method != "close":
             raise self.closed_error(call)
+
+    def call_timeout(self, call: Call) -> float | None:
+        """Seconds a scripted delay, hang or gate may take before the call times out, or ``None``.
+
+        Flavours return the driver's own timeout (asyncpg's ``timeout=``), so a hung call fails
+        with the running library's timeout error instead of hanging the test.
+        """
+        return None
 
     def closed_error(self, call: Call) -> BaseException:
         """The error for a call on a closed connection; flavours return their driver's error."""

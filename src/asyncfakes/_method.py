@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
-from ._answers import VALUE, is_cancellation, sleep
+from ._answers import VALUE, is_cancellation, sleep, within
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
 from ._errors import FakeAssertionError, render
@@ -213,11 +213,12 @@ class FakeMethod(Scriptable, Generic[P, R]):
                 if answer is None:
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:
-                    value = (
-                        answer.payload
-                        if answer.kind == VALUE and not answer.delay
-                        else await answer.produce(call)
-                    )
+                    if answer.kind == VALUE and not answer.delay:
+                        value = answer.payload
+                    else:
+                        limit = conn.call_timeout(call) if conn._times_calls else None
+                        produced = answer.produce(call)
+                        value = await (produced if limit is None else within(limit, produced))
                     if spec.shape is not None:
                         try:
                             value = spec.shape(self._host, call, value)

@@ -272,6 +272,20 @@ async def test_a_timeout_inside_a_transaction_aborts_it(db: Target) -> None:
     assert False is db.conn.is_in_transaction()
 
 
+async def test_the_query_timeout_argument_raises_and_aborts_the_transaction(db: Target) -> None:
+    """asyncpg's own timeout= raises asyncio.TimeoutError for a slow query and aborts the transaction."""
+    if db.fake:
+        db.fake.fetchval.hangs_once()
+
+    async with db.conn.transaction():
+        with pytest.raises(asyncio.TimeoutError):
+            await db.conn.fetchval("SELECT pg_sleep(5)", timeout=0.1)
+        with pytest.raises(error_class("InFailedSQLTransactionError")):
+            await db.conn.fetchval("SELECT 1")
+
+    assert False is db.conn.is_in_transaction()
+
+
 async def test_committing_the_outer_transaction_ends_its_savepoints(db: Target) -> None:
     """After the outer transaction commits, committing a savepoint inside it fails on the server."""
     outer = db.conn.transaction()

@@ -263,6 +263,11 @@ class FakeConnection(BaseConnection):
         """The error asyncpg raises: ``InterfaceError('connection is closed')``."""
         return interface_error("connection is closed")
 
+    def call_timeout(self, call: Call) -> float | None:
+        """Asyncpg's ``timeout=``: a scripted hang or delay past it raises ``asyncio.TimeoutError``."""
+        timeout: float | None = call.kwargs.get("timeout")
+        return timeout
+
     def check_call(self, call: Call) -> None:
         """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
         method = call.method
