@@ -20,14 +20,12 @@ from asyncfakes._answers import (
     VALUE,
     Answer,
     AnswerQueue,
-    Event,
     check_exception,
-    current_async_library,
     fresh_exception,
-    is_cancellation,
     make_answer,
 )
 from asyncfakes._calls import Call
+from asyncfakes._loops import Event, current_async_library, is_cancellation
 
 pytestmark = pytest.mark.anyio
 

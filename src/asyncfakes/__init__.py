@@ -6,7 +6,7 @@ exactly what it sent.
 
 from __future__ import annotations
 
-from ._answers import AnswerFunction, Event, Gate
+from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
 from ._connection import BaseConnection, FakeConnection
 from ._errors import (
@@ -16,6 +16,7 @@ from ._errors import (
     FakeTransactionError,
     UnexpectedCall,
 )
+from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
 from ._records import FakeRecord, Row

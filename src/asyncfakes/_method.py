@@ -6,10 +6,11 @@ import itertools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
-from ._answers import VALUE, is_cancellation, sleep, within
+from ._answers import VALUE
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
 from ._errors import FakeAssertionError, render
+from ._loops import is_cancellation, sleep, within
 from ._stubs import Scriptable, Stub
 
 if TYPE_CHECKING:
