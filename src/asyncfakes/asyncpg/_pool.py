@@ -87,9 +87,12 @@ class FakePool:
         record_type(record_class)
         self._min_size, self._max_size = min_size, max_size
         self._record_class = record_class
-        kept = list(dict.fromkeys(self._connections))[: 1 if self._shared else max_size]
-        dropped = list(dict.fromkeys(self._connections))[len(kept) :]
-        scripted = [i + len(kept) for i, c in enumerate(dropped) if c._script.answers or c._script.stubs]
+        wanted = 1 if self._shared else max_size
+        existing = list(dict.fromkeys(self._connections))
+        kept = existing[:wanted]
+        scripted = [
+            i for i, c in enumerate(existing) if i >= wanted and (c._script.answers or c._script.stubs)
+        ]
         if scripted:
             msg = (
                 f"create_pool(max_size={max_size}) makes the pool smaller than the test scripted it: "
@@ -99,7 +102,6 @@ class FakePool:
             raise ValueError(msg)
         for connection in kept:
             connection.record_class = record_class
-        wanted = 1 if self._shared else max_size
         kept += [
             FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
             for _ in range(wanted - len(kept))
