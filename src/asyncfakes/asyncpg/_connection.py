@@ -202,6 +202,11 @@ class FakeConnection(BaseConnection):
         """Accept a type codec (recorded; the fake answers scripted values, so nothing is decoded)."""
         return None
 
+    @fake_method(sql=None, strict=False)
+    async def reload_schema_state(self) -> None:
+        """Forget cached schema state (recorded; the fake caches none)."""
+        return None
+
     @fake_method(name="cursor", shape=shape_fetch)
     async def _open_cursor(
         self,
