@@ -125,9 +125,14 @@ class FakeConnection(BaseConnection):
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
 
     def __init__(
-        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        optional_stubs: bool = False,
+        share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self._handle: Literal["ready", "pending", "closed"] = "ready"
         self._home: PoolSlots | None = None
         self._origin: object = None
