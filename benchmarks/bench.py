@@ -45,6 +45,8 @@ from asyncfakes import FakeConnection, Regex
 
 SQL = "SELECT id, name FROM users WHERE id = $1"
 ROWS = [{"id": 42, "name": "Ana"}]
+NESTED_ROWS = [{"id": 42, "name": "Ana", "tags": ["admin", "ops"], "address": {"city": "Oslo"}}]
+"""A scripted answer with containers inside its rows: what each call's copy of the answer costs."""
 
 # The call each double is driven with, as code under test writes it: a fresh parameter list
 # per call for the generic API, positional arguments for asyncpg's.
@@ -134,6 +136,12 @@ def _mock() -> tuple[AsyncFn, Callable[[], int]]:
 def _generic() -> tuple[AsyncFn, Callable[[], int]]:
     conn = FakeConnection()
     conn.fetch.returns(ROWS)
+    return conn.fetch, lambda: len(conn.calls)
+
+
+def _generic_nested() -> tuple[AsyncFn, Callable[[], int]]:
+    conn = FakeConnection()
+    conn.fetch.returns(NESTED_ROWS)
     return conn.fetch, lambda: len(conn.calls)
 
 
@@ -432,12 +440,14 @@ HAND = "hand-written fake"
 MOCK = "unittest.mock.AsyncMock"
 BARE = "bare coroutine (floor)"
 GENERIC = "asyncfakes FakeConnection.fetch"
+NESTED = "asyncfakes FakeConnection.fetch, nested rows"
 
 
 def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Target], str | None]:
     """Sections 1 and 2: ns and bytes per awaited call; returns the targets and the flavour's name."""
     doubles = [Double(BARE, "list", _bare), Double(HAND, "list", _hand), Double(MOCK, "list", _mock)]
     doubles.append(Double(GENERIC, "list", _generic))
+    doubles.append(Double(NESTED, "list", _generic_nested))
     flavour, note = _asyncpg_double()
     if flavour is not None:
         doubles.append(flavour)
@@ -458,6 +468,7 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
     headers = ["double", "ns/call", "vs floor", "vs hand-written", "AsyncMock / this", "bytes/call"]
     print(table(headers, rows))
     print("note: " + (note or "the asyncpg flavour is called fetch(sql, 42), the others fetch(sql, [42])."))
+    print("note: every call gets its own copy of the scripted rows; the nested row holds a list and a dict.")
     print()
     figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[note] if note else [])
     targets = []

@@ -70,17 +70,19 @@ async def test_answers_with_sync_and_async_callables() -> None:
 
 
 async def test_scripted_values_are_shaped() -> None:
-    """Plain data is shaped into the method's return type; a FakeRecord passes through."""
+    """Plain data is shaped into the method's return type; a FakeRecord passes through, as a copy."""
     conn = FakeConnection()
     record = FakeRecord([{"a": 1}], rowcount=7)
     conn.execute.returns_once(record).returns_once([{"a": 2}])
     conn.execute_many.returns_once(3).returns_once("x").returns_once(record)
 
-    assert record is await conn.execute("SELECT 1")
+    first = await conn.execute("SELECT 1")
+    assert record == first
+    assert record is not first
     assert [{"a": 2}] == (await conn.execute("SELECT 1")).result()
     assert 3 == (await conn.execute_many("INSERT", [])).rowcount
     assert "x" == (await conn.execute_many("INSERT", [])).result()
-    assert record is await conn.execute_many("INSERT", [])
+    assert record == await conn.execute_many("INSERT", [])
 
 
 @pytest.mark.parametrize(

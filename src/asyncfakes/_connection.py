@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
+from ._copies import snapshot
 from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import (
@@ -324,7 +325,7 @@ class FakeConnection(BaseConnection):
         raise_if_error(value)
         if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
             return FakeRecord(value.pop(0))
-        return FakeRecord(value)
+        return FakeRecord(snapshot(value))
 
     @fake_method(shape=many_record, params=("parameters_list", "parameters"))
     async def execute_many(
@@ -340,23 +341,23 @@ class FakeConnection(BaseConnection):
     async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
         """Run a query; answers a :class:`FakeRecord` of its rows."""
         raise_if_error(self.fetch_return)
-        return FakeRecord(self.fetch_return)
+        return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method(shape=row_record, check=check_row)
     async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one row; answers a :class:`FakeRecord`."""
         raise_if_error(self.fetch_row_return)
         if self.fetch_row_return is not None:
-            return self.fetch_row_return
+            return snapshot(self.fetch_row_return)
         if isinstance(self.fetch_return, list) and self.fetch_return:
             return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(self.fetch_return)
+        return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one value; answers the value itself."""
         raise_if_error(self.fetch_val_return)
-        return self.fetch_val_return
+        return snapshot(self.fetch_val_return)
 
     # --- the hand-written fakes' call lists --------------------------------------------
     def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:
