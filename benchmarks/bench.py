@@ -162,6 +162,31 @@ def _asyncpg_double() -> tuple[Double | None, str]:
     return Double("asyncfakes.asyncpg FakeConnection.fetch", "args", make), ""
 
 
+PSYCOPG_SQL = "SELECT id, name FROM users WHERE id = %s"
+
+
+def _psycopg_double() -> tuple[Double | None, str]:
+    """The psycopg flavour's double (``conn.execute(...)`` then ``fetchall()``), or why it is skipped."""
+    try:
+        module = importlib.import_module("asyncfakes.psycopg")
+        cls = module.FakeAsyncConnection
+
+        def make() -> tuple[AsyncFn, Callable[[], int]]:
+            conn = cls(autocommit=True)
+            conn.execute.returns(ROWS)
+
+            async def fetch(sql: str, params: Any) -> Any:
+                cursor = await conn.execute(PSYCOPG_SQL, params)
+                return await cursor.fetchall()
+
+            return fetch, lambda: len(conn.calls)
+
+        asyncio.run(_drive(make()[0], "list", 3))  # fails here, not mid-table, if it cannot run
+    except Exception as error:  # any failure only skips the row, with the reason
+        return None, f"asyncfakes.psycopg skipped: {type(error).__name__}: {error}"
+    return Double(PSYCOPG, "list", make), ""
+
+
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -441,6 +466,7 @@ MOCK = "unittest.mock.AsyncMock"
 BARE = "bare coroutine (floor)"
 GENERIC = "asyncfakes FakeConnection.fetch"
 NESTED = "asyncfakes FakeConnection.fetch, nested rows"
+PSYCOPG = "asyncfakes.psycopg execute + fetchall"
 
 
 def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Target], str | None]:
@@ -451,6 +477,9 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
     flavour, note = _asyncpg_double()
     if flavour is not None:
         doubles.append(flavour)
+    psycopg, psycopg_note = _psycopg_double()
+    if psycopg is not None:
+        doubles.append(psycopg)
     ns = time_doubles(doubles, settings)
     memory = memory_doubles(doubles, settings)
     print("1-2. Per awaited call (the asyncfakes rows are scripted with returns() and recorded)")
@@ -469,8 +498,12 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
     print(table(headers, rows))
     print("note: " + (note or "the asyncpg flavour is called fetch(sql, 42), the others fetch(sql, [42])."))
     print("note: every call gets its own copy of the scripted rows; the nested row holds a list and a dict.")
+    print(
+        "note: "
+        + (psycopg_note or "the psycopg row is `cur = await conn.execute(sql, [42]); await cur.fetchall()`.")
+    )
     print()
-    figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[note] if note else [])
+    figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[n for n in (note, psycopg_note) if n])
     targets = []
     for name in [GENERIC] + ([flavour.name] if flavour else []):
         label = "generic" if name == GENERIC else "asyncpg"
@@ -480,6 +513,11 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
             Target(f"{label}: call >= 25x faster than AsyncMock", f"{faster:.1f}x", faster >= 25),
             Target(f"{label}: <= 200 bytes per recorded call", f"{memory[name]:,.0f} B", memory[name] <= 200),
         ]
+    if psycopg is not None:
+        ratio = ns[PSYCOPG] / ns[GENERIC]
+        targets.append(
+            Target("psycopg: execute + fetchall <= 2x generic call", f"{ratio:.2f}x", ratio <= 2.0)
+        )
     return targets, flavour.name if flavour else None
 
 
