@@ -15,23 +15,27 @@ from functools import lru_cache
 
 __all__ = ["output_columns"]
 
-_TOKEN = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
       (?P<space>\s+|--[^\n]*)
     | (?P<block>/\*)
     | (?P<string>[Ee]'(?:[^'\\]|''|\\.)*'|[BbXxNn]?'(?:[^']|'')*')
     | (?P<qident>(?:[Uu]&)?"(?:[^"]|"")*")
     | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$)
     | (?P<param>\$\d+)
-    | (?P<word>[A-Za-z_\x80-\U0010ffff][\w$\x80-\U0010ffff]*)
+    | (?P<word>[^\W\d][\w$]*)
     | (?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)
     | (?P<open>[(\[])
     | (?P<close>[)\]])
     | (?P<cast>::)
     | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+"""
+
+
+@lru_cache(maxsize=1)
+def _token() -> re.Pattern[str]:
+    # Compiled at the first statement scanned, not when asyncfakes is imported.
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
+
 
 # A bare word that cannot be a column name or a bare alias: PostgreSQL's reserved keywords and
 # the words that act as operators in an expression.
@@ -76,10 +80,11 @@ def _skip_block_comment(sql: str, pos: int) -> int:
 def _tokens(sql: str) -> list[_Token] | None:
     """Tokens at parenthesis depth 0 (groups collapse to one ``g``); ``None`` if unbalanced."""
     found: list[_Token] = []
+    token = _token()
     depth = 0
     pos = 0
     while pos < len(sql):
-        match = _TOKEN.match(sql, pos)
+        match = token.match(sql, pos)
         assert match is not None  # the last alternative matches any character
         kind, text, pos = match.lastgroup, match.group(), match.end()
         if kind == "block":
