@@ -592,6 +592,26 @@ def section_growth(settings: Settings, figures: dict[str, Any]) -> list[Target]:
     return [Target("grows linearly (memory flat, time drift <= hand's)", measured, grown.linear)]
 
 
+def section_orm(settings: Settings, figures: dict[str, Any]) -> list[Target]:
+    """Section 6: one typical SQLAlchemy ORM test on FakeEngine, on in-memory SQLite, with AsyncMock."""
+    try:
+        from bench_sqlalchemy import FAKE, SQLITE, time_orm_tests
+    except ImportError as error:  # SQLAlchemy is optional: the test extra has it
+        print(f"6. SQLAlchemy ORM test: skipped ({error})")
+        print()
+        return []
+    runs = max(10, settings.calls // 2_000)
+    ms = time_orm_tests(runs, settings.repeats)
+    what = "engine, session, add + commit, select back, assert"
+    print(f"6. One SQLAlchemy ORM test ({what}): CPU ms per test, best of {settings.repeats}")
+    rows = [[name, f"{value:.2f}", f"{ms[SQLITE] / value:.1f}x"] for name, value in ms.items()]
+    print(table(["way", "ms/test", "SQLite / this"], rows))
+    print()
+    figures["orm_test_ms"] = ms
+    faster = ms[SQLITE] / ms[FAKE]
+    return [Target("FakeEngine ORM test >= 3x faster than SQLite :memory:", f"{faster:.1f}x", faster >= 3)]
+
+
 def run(settings: Settings, mode: str) -> tuple[list[Target], dict[str, Any]]:
     """Measure everything, print the tables, and return the verdicts and the raw figures."""
     print(f"asyncfakes benchmark ({mode} mode)")
@@ -607,6 +627,7 @@ def run(settings: Settings, mode: str) -> tuple[list[Target], dict[str, Any]]:
     targets += section_imports(settings, flavour, figures)
     targets += section_stubs(settings, figures)
     targets += section_growth(settings, figures)
+    targets += section_orm(settings, figures)
     print("Targets (issue 5)")
     rows = [[t.what, t.measured, "PASS" if t.met else "MISS"] for t in targets]
     print(table(["target", "measured", "verdict"], rows))
