@@ -122,6 +122,14 @@ def test_place_with_repeated_names() -> None:
         place([Record([("id", 1), ("id", 2)])], ("id",), "fetch")
 
 
+def test_place_on_a_statement_without_rows_suggests_a_row_count() -> None:
+    """Rows for an UPDATE fail with the hint to script its row count."""
+    with pytest.raises(
+        ValueError, match=r"returns \[\] \(it returns no rows: script a row count, e.g. returns\(1\)\)"
+    ):
+        place([Record({"id": 1})], (), "fetch")
+
+
 def test_place_leaves_unknown_and_unnamed_columns_alone() -> None:
     """SELECT * and unnamed expressions are not checked."""
     found = [Record({"z": 1})]

@@ -336,7 +336,10 @@ class FakeConnection(BaseConnection):
             return True
         if method == "commit":
             return call.transaction is not None and call.transaction.parent is None
-        return method == "execute" and call.sql is not None and recovers(call.sql)
+        if method == "prepare":  # PostgreSQL parses a transaction's exit even when aborted
+            return recovers(call.args[0])
+        # A prepared statement (SQLAlchemy's way) ends the transaction or recovers a savepoint too.
+        return method in ("execute", "fetch", "fetchrow") and call.sql is not None and recovers(call.sql)
 
     def call_failed(self, call: Call, error: BaseException) -> None:
         """Track what a failure does to the connection: a lost connection, an aborted transaction."""

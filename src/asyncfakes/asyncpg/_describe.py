@@ -219,10 +219,14 @@ def _asyncpg_types() -> Any:
     return sys.modules.get("asyncpg.types")
 
 
-def place(found: list[Any], columns: tuple[str, ...] | None, method: str) -> list[Any]:
+def place(
+    found: list[Any], columns: tuple[str, ...] | None, method: str, read: tuple[str | None, ...] = ()
+) -> list[Any]:
     """Put each scripted record's values in the statement's column order, as the server returns them.
 
-    A record whose columns are not exactly the statement's fails, naming both lists.
+    A row may name a labelled plain column (``users.id AS users_id``) by the column it reads
+    (``id``), given ``read`` (see :func:`sources`). A record whose columns are not the
+    statement's fails, naming both lists.
     """
     if columns is None or "?column?" in columns:
         return found  # an unnamed expression: PostgreSQL's name for it is not worth checking
@@ -230,15 +234,14 @@ def place(found: list[Any], columns: tuple[str, ...] | None, method: str) -> lis
     for record in found:
         names = record._names
         if names != columns:
-            if len(set(names)) != len(names) or sorted(names) != sorted(columns):
+            keys = columns
+            if len(set(names)) == len(names) and sorted(names) != sorted(columns):
+                keys = read if None not in read and len(set(read)) == len(read) else keys  # type: ignore[assignment]
+            if len(set(names)) != len(names) or sorted(names) != sorted(keys):
                 raise ValueError(_misfit(names, columns, method))
             index = record._index
-            values = record._values
-            record = type(record)._make(
-                columns,
-                tuple(values[index[name]] for name in columns),
-                {name: i for i, name in enumerate(columns)},
-            )
+            values = tuple(record._values[index[name]] for name in keys)
+            record = type(record)._make(columns, values, {name: i for i, name in enumerate(columns)})
         placed.append(record)
     return placed
 
@@ -248,6 +251,8 @@ def _misfit(names: tuple[str, ...], columns: tuple[str, ...], method: str) -> st
     unknown = [name for name in names if name not in columns]
     parts = [f"missing {missing}" if missing else "", f"not returned {unknown}" if unknown else ""]
     detail = ", ".join(part for part in parts if part) or "a column repeats"
+    if not columns:
+        detail = "it returns no rows: script a row count, e.g. returns(1)"
     return (
         f"{method}(): a scripted row has the columns {list(names)}, but the statement returns "
         f"{list(columns)} ({detail}). Script rows with exactly the statement's columns (any order); "

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from asyncfakes import BaseTransaction, fake_method
 
-from ._describe import attributes, output_columns, parameter_types, place
+from ._describe import attributes, output_columns, parameter_types, place, sources
 from ._errors import interface_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
@@ -38,7 +38,7 @@ def _statement_rows(host: FakePreparedStatement, call: Call, value: Any) -> list
     if columns == () and (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
         host._scripted_status = execute_status(host._query, value, call.method)
         return []
-    return place(shape_fetch(host, call, value), columns, call.method)
+    return place(shape_fetch(host, call, value), columns, call.method, sources(host._query))
 
 
 def _statement_row(host: FakePreparedStatement, call: Call, value: Any) -> Record | None:
@@ -77,7 +77,8 @@ class FakePreparedStatement:
         self._scripted_status = None
 
     def _done(self, count: int) -> None:
-        self._status = self._scripted_status or command_tag(self._query, count)
+        status = self._scripted_status or command_tag(self._query, count)
+        self._status = self._connection._executed(self._query, status)
 
     def get_query(self) -> str:
         """The statement's query text."""
