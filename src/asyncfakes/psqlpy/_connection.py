@@ -286,7 +286,12 @@ class FakeConnection(BaseConnection):
         """Give the error psqlpy's shape for this method, and update the session state."""
         sql = call.sql
         prepared = call.method in _PREPARING and sql is not None and _is_prepared(call)
-        shaped = reshape(error, call.method, prepared_before=prepared and sql in self._prepared)
+        shaped = reshape(
+            error,
+            call.method,
+            prepared_before=prepared and sql in self._prepared,
+            with_params=bool(call.params),
+        )
         error = shaped or error
         failure = failure_of(error)
         if prepared and failure is not None and failure.used_phase == "execute":
