@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from ._answers import VALUE
 from ._awaited import AwaitAssertions
@@ -15,7 +15,7 @@ from ._loops import is_cancellation, sleep, within
 from ._stubs import Scriptable, Stub, ValueCheck
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from types import CoroutineType
 
     from ._answers import AnswerQueue
     from ._connection import BaseConnection
@@ -84,10 +84,10 @@ class MethodSpec(Generic[P, R]):
         self._attribute = attribute
 
     @overload
-    def __get__(self, host: None, owner: type) -> Self: ...
+    def __get__(self, host: None, owner: type) -> MethodSpec[P, R]: ...
     @overload
     def __get__(self, host: object, owner: type) -> FakeMethod[P, R]: ...
-    def __get__(self, host: object, owner: type) -> Self | FakeMethod[P, R]:
+    def __get__(self, host: object, owner: type) -> MethodSpec[P, R] | FakeMethod[P, R]:
         if host is None:
             return self
         bound = FakeMethod(self, host)
@@ -99,8 +99,23 @@ class MethodSpec(Generic[P, R]):
         return f"<fake_method {self.name}>"
 
 
+if TYPE_CHECKING:
+
+    class DeclaredMethod(MethodSpec[P, R]):
+        """How a type checker sees a ``fake_method`` in its class body: callable like the method.
+
+        pyright matches a class against a ``Protocol`` with the declared type of the class
+        attribute, without applying the descriptor's ``__get__`` (mypy applies it). Declaring the
+        attribute callable with the driver's signature lets a fake satisfy a protocol of
+        ``async def`` methods in both checkers. Only a type: at run time the attribute is a
+        :class:`MethodSpec`, and reading it from the class gives that (not callable) as well.
+        """
+
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> CoroutineType[Any, Any, R]: ...
+
+
 @overload
-def fake_method(func: Callable[Concatenate[Any, P], Awaitable[R]], /) -> MethodSpec[P, R]: ...
+def fake_method(func: Callable[Concatenate[Any, P], Awaitable[R]], /) -> DeclaredMethod[P, R]: ...
 @overload
 def fake_method(
     *,
@@ -110,7 +125,7 @@ def fake_method(
     shape: ShapeFunction | None = None,
     strict: bool = True,
     check: ValueCheck | None = None,
-) -> Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], MethodSpec[P, R]]: ...
+) -> Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], DeclaredMethod[P, R]]: ...
 def fake_method(
     func: Callable[Concatenate[Any, P], Awaitable[R]] | None = None,
     /,
@@ -121,7 +136,7 @@ def fake_method(
     shape: ShapeFunction | None = None,
     strict: bool = True,
     check: ValueCheck | None = None,
-) -> MethodSpec[P, R] | Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], MethodSpec[P, R]]:
+) -> DeclaredMethod[P, R] | Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], DeclaredMethod[P, R]]:
     """Declare a faked driver method on a FakeConnection subclass (or any :class:`FakeHost`).
 
     Write the driver's real signature; the body is the natural answer given when nothing is
@@ -142,10 +157,11 @@ def fake_method(
     ``TypeError`` or ``ValueError``, when the test scripts it (``returns(5)``) instead of at the call.
     """
 
-    def decorate(function: Callable[Concatenate[Any, P], Awaitable[R]]) -> MethodSpec[P, R]:
-        return MethodSpec(
+    def decorate(function: Callable[Concatenate[Any, P], Awaitable[R]]) -> DeclaredMethod[P, R]:
+        spec = MethodSpec(
             function, name=name, sql=sql, params=params, shape=shape, strict=strict, check=check
         )
+        return cast("DeclaredMethod[P, R]", spec)  # MethodSpec, as a type checker sees it in a class
 
     return decorate if func is None else decorate(func)
 

@@ -233,10 +233,10 @@ class FakeConnection(BaseConnection):
 
     async def __aexit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:  # psqlpy's parameter names, so that protocols copied from psqlpy match
         self.close()
 
     # --- the extension hooks: psqlpy's checks and the server session --------------------------
