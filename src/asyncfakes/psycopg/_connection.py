@@ -96,9 +96,10 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         row_factory: Callable[[Any], Any] | None = None,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self.execute = ExecuteMethod(FakeAsyncConnection._execute_spec, self)
         self._direct = FakeMethod(FakeAsyncConnection._direct_spec, self)
         self.row_factory: Callable[[Any], Any] = row_factory or tuple_row

@@ -50,7 +50,8 @@ class FakeEngine:
 
     Unscripted, the database answers what a test needs: the dialect's start-up queries, no rows
     for a ``SELECT`` (with its columns), fresh primary keys for ``INSERT ... RETURNING``.
-    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`.
+    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`;
+    ``optional_stubs=True`` lets ``when(...)`` stubs answer no call without ``verify()`` failing.
     Extra keyword arguments go to ``create_async_engine``.
     """
 
@@ -60,12 +61,13 @@ class FakeEngine:
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         **options: Any,
     ) -> None:
         from sqlalchemy import event
 
         _driver(url)
-        self.db = FakeConnection(strict=strict, ordered=ordered)
+        self.db = FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
         """The fake driver connection whose script every connection of the engine shares."""
         self._natural = NaturalAnswers()
         self._connections: list[FakeConnection] = []
@@ -78,7 +80,7 @@ class FakeEngine:
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
         if initialises:  # the dialect's start-up queries, answered even when strict
             for sql, answer in BOOTSTRAP.items():
-                self.db.when(sql=sql).returns(answer)
+                self.db.when(sql=sql, optional=True).returns(answer)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
 
     def _answer(self, call: Call) -> Any:
