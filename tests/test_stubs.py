@@ -201,6 +201,7 @@ def test_bad_times_and_delays_are_refused() -> None:
         conn.fetch.delays("1")  # type: ignore[arg-type]
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_strict_connection_raises_unexpected_call_with_nearest_stub() -> None:
     """strict=True: an unscripted call raises UnexpectedCall naming the nearest stub and the difference."""
     conn = FakeConnection(strict=True)
@@ -220,6 +221,7 @@ async def test_strict_connection_raises_unexpected_call_with_nearest_stub() -> N
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_unexpected_call_nearest_explains_method_and_exhaustion() -> None:
     """The nearest-stub note says when the method differs, or when the stub is used up."""
     conn = FakeConnection(strict=True)
@@ -240,6 +242,7 @@ async def test_strict_mode_still_runs_transaction_control() -> None:
     tx.assert_committed()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_lists_every_problem() -> None:
     """verify() reports unmet expectations, unused answers, swallowed UnexpectedCalls, unawaited calls."""
     conn = FakeConnection(strict=True)
@@ -284,6 +287,7 @@ async def test_verify_passes_when_all_is_used() -> None:
     conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_expectation_used_too_often_is_reported() -> None:
     """An expectation called more than times= fails verify() too."""
     conn = FakeConnection()
@@ -294,6 +298,7 @@ async def test_expectation_used_too_often_is_reported() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_open_transaction_is_reported() -> None:
     """A transaction started and never ended is a verify() problem."""
     conn = FakeConnection()
@@ -304,6 +309,7 @@ async def test_open_transaction_is_reported() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_ordered_expectations() -> None:
     """With ordered=True a call matching a later expectation before an earlier one is unexpected."""
     conn = FakeConnection(ordered=True)
@@ -324,6 +330,7 @@ async def test_ordered_expectations() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_stub_reprs() -> None:
     """Stubs print like the call that made them."""
     conn = FakeConnection()
@@ -361,6 +368,7 @@ def test_queue_order_exhaustion_and_stickiness(script: list[tuple[bool, int]]) -
     assert () == queue.pending
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_describes_expectations_of_every_matcher_kind() -> None:
     """Unmet expectations with a pattern, with no SQL, or on another method still get a nearest call."""
     conn = FakeConnection()
@@ -376,6 +384,7 @@ async def test_verify_describes_expectations_of_every_matcher_kind() -> None:
     assert "method differs: expected 'execute', got 'fetch'" in text
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_strict_call_with_no_stubs_has_no_nearest_match() -> None:
     """With no stubs registered, UnexpectedCall shows no nearest match."""
     conn = FakeConnection(strict=True)
@@ -392,6 +401,7 @@ def test_scriptable_base_is_abstract() -> None:
         Scriptable().returns(1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_an_answer_that_does_not_fit_is_reported_even_if_swallowed() -> None:
     """A scripted value the method cannot shape raises at the call and is reported by verify()."""
     from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection

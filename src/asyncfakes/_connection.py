@@ -7,9 +7,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._errors import FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import FakeRecord
+from ._registry import Verifiable
 from ._stubs import Script, Stub
 from ._transaction import BaseTransaction, FakeTransaction
 
@@ -34,7 +35,7 @@ def _raise_if_error(value: Any) -> None:
         raise value.with_traceback(None)
 
 
-class BaseConnection:
+class BaseConnection(Verifiable):
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
@@ -129,7 +130,8 @@ class BaseConnection:
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
-        found = list(self._script.problems())
+        found = super().problems()
+        found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
         return found
 
@@ -210,21 +212,21 @@ class BaseConnection:
 
         Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
         raised into the code under test (even if it swallowed them), calls created but never
-        awaited, and transactions left open.
+        awaited, and transactions left open. Under pytest (and with
+        :class:`asyncfakes.unittest.VerifyFakesMixin`) it runs by itself when the test ends.
         """
         __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            history = self._script.history
-            lines.append(
-                f"Calls on this connection ({len(history)}):"
-                if history
-                else "Calls on this connection: none."
-            )
-            lines += [f"  {call.describe()}" for call in history]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every call on this connection."""
+        lines = [super().verify_report(found)]
+        history = self._script.history
+        lines.append(
+            f"Calls on this connection ({len(history)}):" if history else "Calls on this connection: none."
+        )
+        lines += [f"  {call.describe()}" for call in history]
+        return "\n".join(lines)
 
     def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:
         """Assert some call of any method (or exactly ``times`` calls) sent ``sql`` with ``params``."""

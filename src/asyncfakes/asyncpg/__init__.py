@@ -17,12 +17,14 @@ from ._errors import (
     serialization_failure,
     unique_violation,
 )
+from ._patch import AsyncpgPatch, patch_asyncpg
 from ._pool import FakePool, FakePoolAcquireContext, create_pool
 from ._record import Record, rows
 from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
 from ._transaction import FakeTransaction
 
 __all__ = [
+    "AsyncpgPatch",
     "FakeConnection",
     "FakeCursor",
     "FakeCursorFactory",
@@ -36,6 +38,7 @@ __all__ = [
     "create_pool",
     "deadlock_detected",
     "error_class",
+    "patch_asyncpg",
     "postgres_error",
     "rows",
     "serialization_failure",

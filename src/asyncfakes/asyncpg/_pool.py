@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import ExpectationsNotMet
+from asyncfakes import Verifiable
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
@@ -34,7 +34,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool:
+class FakePool(Verifiable):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -106,6 +106,8 @@ class FakePool:
             FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
             for _ in range(wanted - len(kept))
         ]
+        for connection in kept:
+            self.adopt(connection)
         self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
@@ -247,6 +249,7 @@ class FakePool:
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -321,8 +324,8 @@ class FakePool:
 
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What ``verify()`` reports."""
-        found: list[str] = []
+        """What ``verify()`` reports: every connection's problems, and connections never released."""
+        found = super().problems()
         scripts: dict[int, list[str]] = {}
         for connection in dict.fromkeys(self._connections):
             scripts[id(connection._script)] = own = connection.problems()
@@ -345,15 +348,6 @@ class FakePool:
                     "or `await pool.release(conn)`."
                 )
         return found
-
-    def verify(self) -> None:
-        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
-        __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -27,6 +27,7 @@ from ._failures import (
     unique_violation,
 )
 from ._options import IsolationLevel, ReadVariant
+from ._patch import PsqlpyPatch, patch_psqlpy
 from ._pool import ConnectionPoolStatus, FakeConnectionPool
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
 from ._transaction import FakeTransaction
@@ -42,6 +43,7 @@ __all__ = [
     "FakeTransaction",
     "IsolationLevel",
     "Parameters",
+    "PsqlpyPatch",
     "QueryResult",
     "ReadVariant",
     "Record",
@@ -49,6 +51,7 @@ __all__ = [
     "connection_lost",
     "deadlock_detected",
     "foreign_key_violation",
+    "patch_psqlpy",
     "postgres_error",
     "serialization_failure",
     "unique_violation",
