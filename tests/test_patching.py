@@ -51,7 +51,9 @@ async def test_connect_hands_out_connections_sharing_one_script(imported_before:
         EntryCall("connect", ("postgresql://app@db/orders",), {"timeout": 5}),
         EntryCall("connect", (), {"dsn": "postgresql://other"}),
     ] == db.calls
-    assert ["SELECT count(*) FROM orders", None, None] == db.connection.calls.sql  # two close() calls
+    assert ["connect", "connect", "fetchval", "close", "close"] == [
+        call.method for call in db.connection.calls
+    ]
     assert {
         "app_db.connect",
         "app_db.create_pool",
@@ -147,7 +149,7 @@ async def test_psqlpy_entry_points_give_fakes() -> None:
         assert 1 == await conn.fetch_val("SELECT 1")
         conn.close()
         pool: Any = psqlpy.ConnectionPool(dsn="postgresql://x", max_db_pool_size=5)
-        same: Any = psqlpy.connect_pool("postgresql://x")
+        same: Any = psqlpy.connect_pool("postgresql://y", max_db_pool_size=5)
         pooled = await pool.connection()
         assert 3 == await pooled.fetch_val("SELECT 3")
         pooled.close()
@@ -157,6 +159,7 @@ async def test_psqlpy_entry_points_give_fakes() -> None:
     assert isinstance(pool, FakeConnectionPool)
     assert pool is same is db.pool
     assert 5 == pool.status().max_size
+    assert "postgresql://y" == pool.create_args["dsn"]  # configured by the last call
     assert ["connect", "ConnectionPool", "connect_pool"] == [call.name for call in db.calls]
     assert psqlpy.ConnectionPool is real_pool_class
     assert {"psqlpy.ConnectionPool", "psqlpy.connect", "psqlpy.connect_pool"} <= set(db.patched)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -67,6 +69,8 @@ def test_a_test_that_uses_its_fakes_well_passes(pytester: pytest.Pytester) -> No
         pytester,
         """
 import asyncio
+from pathlib import Path
+
 import pytest
 from asyncfakes import FakeConnection
 
@@ -88,6 +92,8 @@ def test_a_fixtures_fake_is_verified_with_the_test(pytester: pytest.Pytester) ->
         pytester,
         """
 import asyncio
+from pathlib import Path
+
 import pytest
 from asyncfakes.asyncpg import FakePool
 
@@ -126,6 +132,8 @@ def test_quiet_when_the_test_already_failed(pytester: pytest.Pytester) -> None:
         + """
     assert False, "the real failure"
 
+from pathlib import Path
+
 import pytest
 
 @pytest.mark.xfail(reason="known")
@@ -155,8 +163,14 @@ def test_the_marker_and_the_ini_option_turn_it_off(pytester: pytest.Pytester) ->
 @pytest.mark.parametrize(
     ("marker", "message"),
     [
-        ("asyncfakes(False)", "*@pytest.mark.asyncfakes takes only the keywords verify; got False.*"),
-        ("asyncfakes(verfy=False)", "*@pytest.mark.asyncfakes takes only the keywords verify; got verfy=.*"),
+        (
+            "asyncfakes(False)",
+            "*@pytest.mark.asyncfakes takes only the keywords ordered, strict, verify; got False.*",
+        ),
+        (
+            "asyncfakes(verfy=False)",
+            "*@pytest.mark.asyncfakes takes only the keywords ordered, strict, verify; got verfy=.*",
+        ),
         ("asyncfakes(verify='no')", "*@pytest.mark.asyncfakes(verify=...) takes True or False, got 'no'.*"),
     ],
 )
@@ -197,6 +211,8 @@ def test_fakes_of_broader_fixtures_are_verified_when_the_fixture_ends(pytester: 
         pytester,
         """
 import asyncio
+from pathlib import Path
+
 import pytest
 from asyncfakes import FakeConnection
 
@@ -229,6 +245,8 @@ def test_second(shared):
 def test_no_state_leaks_between_tests(pytester: pytest.Pytester) -> None:
     """Each test verifies only its own fakes, whatever ran before it, with or without xdist."""
     source = """
+from pathlib import Path
+
 import pytest
 from asyncfakes import FakeConnection
 
@@ -271,3 +289,104 @@ def test_it_loads_once_however_it_is_named(
     else:
         result.assert_outcomes(passed=1, errors=1)
         assert 1 == result.stdout.str().count("2 fake(s) created during this test have problems")
+
+
+FIXTURES = """
+import asyncfakes
+import asyncfakes.asyncpg
+import asyncfakes.psqlpy
+import asyncpg
+import psqlpy
+from pathlib import Path
+
+import pytest
+
+EXPECTED = {
+    "fake_connection": asyncfakes.FakeConnection,
+    "asyncpg_connection": asyncfakes.asyncpg.FakeConnection,
+    "asyncpg_pool": asyncfakes.asyncpg.FakePool,
+    "psqlpy_connection": asyncfakes.psqlpy.FakeConnection,
+    "psqlpy_pool": asyncfakes.psqlpy.FakeConnectionPool,
+    "asyncpg_patch": asyncfakes.asyncpg.AsyncpgPatch,
+    "psqlpy_patch": asyncfakes.psqlpy.PsqlpyPatch,
+}
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_types(request, name):
+    assert type(request.getfixturevalue(name)) is EXPECTED[name]
+
+def strictness(request):
+    conn = request.getfixturevalue("fake_connection")
+    pool = request.getfixturevalue("asyncpg_pool")
+    patch = request.getfixturevalue("psqlpy_patch")
+    return [conn.strict, pool.connection.strict, patch.pool.script.strict, conn._script.ordered]
+
+def test_defaults(request):
+    assert [False, False, False, False] == strictness(request)
+
+@pytest.mark.asyncfakes(strict=True, ordered=True)
+def test_marker(request):
+    assert [True, True, True, True] == strictness(request)
+
+def test_patches_are_active_during_the_test(asyncpg_patch, psqlpy_patch):
+    assert asyncpg.connect is not asyncpg_patch.__class__ and "asyncpg.connect" in asyncpg_patch.patched
+    assert isinstance(psqlpy.connect_pool(), asyncfakes.psqlpy.FakeConnectionPool)
+"""
+
+
+def test_fixtures_give_the_flavours_fakes_with_the_tests_settings(pytester: pytest.Pytester) -> None:
+    """Each fixture gives its fake; strict= and ordered= come from the marker, else the ini options."""
+    run(pytester, FIXTURES).assert_outcomes(passed=10)
+    result = run(
+        pytester,
+        FIXTURES.replace("[False, False, False, False] ==", "[True, True, True, False] =="),
+        ini=INI + "asyncfakes_strict = true\n",
+    )
+    result.assert_outcomes(passed=10)
+
+
+def test_a_wrong_setting_in_the_marker_is_refused(pytester: pytest.Pytester) -> None:
+    """strict= and ordered= take booleans."""
+    result = run(
+        pytester,
+        "import pytest\n\n@pytest.mark.asyncfakes(strict=1)\ndef test_it(fake_connection):\n    pass\n",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.asyncfakes(strict=...) takes True or False, got 1.*"])
+
+
+def test_a_patch_fixture_is_undone_and_verified_when_the_test_ends(pytester: pytest.Pytester) -> None:
+    """The patch fixtures restore the driver after the test; their fakes are verified with the test's."""
+    result = run(
+        pytester,
+        """
+import asyncio
+import asyncpg
+
+REAL = asyncpg.connect
+
+def test_leaves_a_problem(asyncpg_patch):
+    assert asyncpg.connect is not REAL
+    asyncpg_patch.connection.fetch.returns_once([])
+
+def test_restored():
+    assert asyncpg.connect is REAL
+""",
+    )
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*<AsyncpgPatch*", "*1. conn.fetch: a one-shot answer was never used (returns []).*"]
+    )
+
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "pytest_plugin"
+
+
+def test_the_plugin_example_passes(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/pytest_plugin (the README's plugin snippet) passes with the plugin loaded by its entry point."""
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    for path in sorted(EXAMPLE.glob("*.py")):
+        pytester.makepyfile(**{path.stem: path.read_text()})
+    pytester.makeini(INI)
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)

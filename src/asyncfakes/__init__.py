@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
+from ._columns import output_columns
 from ._connection import BaseConnection, FakeConnection
 from ._errors import (
     ExpectationsNotMet,
@@ -15,6 +16,7 @@ from ._errors import (
     FakeConnectionClosed,
     FakeTransactionError,
     UnexpectedCall,
+    add_note,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
@@ -60,8 +62,10 @@ __all__ = [
     "UnexpectedCall",
     "UnverifiedFakeWarning",
     "Verifiable",
+    "add_note",
     "fake_method",
     "normalize_sql",
+    "output_columns",
 ]
 
 

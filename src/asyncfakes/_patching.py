@@ -115,6 +115,10 @@ class DriverPatch(Verifiable):
             namespace, name, original = self._undo.pop()
             namespace[name] = original
 
+    def __repr__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return f"<{type(self).__name__} {state}, {len(self.calls)} calls>"
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -9,22 +9,41 @@ fixture is torn down; a fake made at import time is not verified by the plugin.
 
 Turn it off for one test with ``@pytest.mark.asyncfakes(verify=False)``, for a run with the ini
 option ``asyncfakes_verify = false``.
+
+Fixtures, each typed with the fake's own class: ``fake_connection``, ``asyncpg_connection``,
+``asyncpg_pool``, ``psqlpy_connection``, ``psqlpy_pool``, and the patch helpers
+``asyncpg_patch`` and ``psqlpy_patch``. ``@pytest.mark.asyncfakes(strict=True, ordered=True)``
+or the ini options ``asyncfakes_strict`` / ``asyncfakes_ordered`` set their fakes' modes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import pytest
 
 from ._connection import FakeConnection
+from ._patching import DriverPatch
 from ._registry import Scope, open_scope
 
-__all__ = ["fake_connection"]
+if TYPE_CHECKING:
+    import asyncfakes.asyncpg
+    import asyncfakes.psqlpy
+
+__all__ = [
+    "asyncpg_connection",
+    "asyncpg_patch",
+    "asyncpg_pool",
+    "fake_connection",
+    "psqlpy_connection",
+    "psqlpy_patch",
+    "psqlpy_pool",
+]
 
 _MARKER = "asyncfakes"
-_MARKER_OPTIONS = ("verify",)
+_MARKER_OPTIONS = ("ordered", "strict", "verify")
+_P = TypeVar("_P", bound=DriverPatch)
 _HINT = (
     " (verified automatically when the test ended; where problems are the point of the test, "
     "mark it @pytest.mark.asyncfakes(verify=False), or set asyncfakes_verify = false in the ini file "
@@ -41,18 +60,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="asyncfakes: verify every fake created during a test when it ends (default: true).",
     )
+    parser.addini(
+        "asyncfakes_strict",
+        type="bool",
+        default=False,
+        help="asyncfakes: the fixtures' fakes refuse unscripted calls (default: false).",
+    )
+    parser.addini(
+        "asyncfakes_ordered",
+        type="bool",
+        default=False,
+        help="asyncfakes: the fixtures' fakes need expectations met in order (default: false).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker."""
     config.addinivalue_line(
         "markers",
-        "asyncfakes(verify=True): asyncfakes settings for this test; verify=False leaves the fakes "
-        "created during it unverified.",
+        "asyncfakes(verify=True, strict=False, ordered=False): asyncfakes settings for this test; "
+        "verify=False leaves its fakes unverified, strict and ordered apply to the fixtures' fakes.",
     )
 
 
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
+def _marker_options(node: Any) -> dict[str, Any]:  # a test item (function-scoped fixtures' node)
     marker = node.get_closest_marker(_MARKER)
     if marker is None:
         return {}
@@ -67,12 +98,12 @@ def _marker_options(node: pytest.Item) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-def _verifies(config: pytest.Config, options: dict[str, Any]) -> bool:
-    wanted = options.get("verify", config.getini("asyncfakes_verify"))
-    if not isinstance(wanted, bool):
-        msg = f"@pytest.mark.asyncfakes(verify=...) takes True or False, got {wanted!r}."
+def _setting(config: pytest.Config, options: dict[str, Any], name: str) -> bool:
+    value = options.get(name, config.getini(f"asyncfakes_{name}"))
+    if not isinstance(value, bool):
+        msg = f"@pytest.mark.asyncfakes({name}=...) takes True or False, got {value!r}."
         raise pytest.UsageError(msg)
-    return wanted
+    return value
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -93,7 +124,7 @@ def _asyncfakes_autoverify(request: pytest.FixtureRequest) -> Iterator[None]:
     """Collect the fakes created during the test, and verify them all when it ends."""
     __tracebackhide__ = True
     item: pytest.Item = request.node
-    wanted = _verifies(request.config, _marker_options(item))
+    wanted = _setting(request.config, _marker_options(item), "verify")
     scope = open_scope()
     try:
         yield
@@ -126,7 +157,79 @@ def pytest_fixture_setup(
         scope.close()
 
 
+# --- fixtures: typed with the fakes' own classes ---------------------------------------------
+class _Settings(TypedDict):
+    strict: bool
+    ordered: bool
+
+
+def _settings(request: pytest.FixtureRequest) -> _Settings:
+    """``strict`` and ``ordered`` for a fixture's fakes: the test's marker, else the ini options."""
+    options = _marker_options(request.node)
+    return _Settings(
+        strict=_setting(request.config, options, "strict"),
+        ordered=_setting(request.config, options, "ordered"),
+    )
+
+
 @pytest.fixture
-def fake_connection() -> FakeConnection:
-    """A generic :class:`FakeConnection`, verified when the test ends."""
-    return FakeConnection()
+def fake_connection(request: pytest.FixtureRequest) -> FakeConnection:
+    """A generic :class:`asyncfakes.FakeConnection`, verified when the test ends."""
+    return FakeConnection(**_settings(request))
+
+
+@pytest.fixture
+def asyncpg_connection(request: pytest.FixtureRequest) -> asyncfakes.asyncpg.FakeConnection:
+    """An :class:`asyncfakes.asyncpg.FakeConnection`, verified when the test ends."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+
+    return AsyncpgConnection(**_settings(request))
+
+
+@pytest.fixture
+def asyncpg_pool(request: pytest.FixtureRequest) -> asyncfakes.asyncpg.FakePool:
+    """An :class:`asyncfakes.asyncpg.FakePool` (one shared script), verified when the test ends."""
+    from asyncfakes.asyncpg import FakePool
+
+    return FakePool(**_settings(request))
+
+
+@pytest.fixture
+def psqlpy_connection(request: pytest.FixtureRequest) -> asyncfakes.psqlpy.FakeConnection:
+    """An :class:`asyncfakes.psqlpy.FakeConnection`, verified when the test ends."""
+    from asyncfakes.psqlpy import FakeConnection as PsqlpyConnection
+
+    return PsqlpyConnection(**_settings(request))
+
+
+@pytest.fixture
+def psqlpy_pool(request: pytest.FixtureRequest) -> asyncfakes.psqlpy.FakeConnectionPool:
+    """An :class:`asyncfakes.psqlpy.FakeConnectionPool` (one shared script), verified when the test ends."""
+    from asyncfakes.psqlpy import FakeConnectionPool
+
+    return FakeConnectionPool(**_settings(request))
+
+
+def _active(patch: _P) -> Iterator[_P]:
+    # Not verified here: the patch was made during the test, so the test's scope verifies it.
+    patch.start()
+    try:
+        yield patch
+    finally:
+        patch.stop()
+
+
+@pytest.fixture
+def asyncpg_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.asyncpg.AsyncpgPatch]:
+    """``asyncpg.connect`` and ``create_pool`` patched during the test (``patch_asyncpg()``)."""
+    from asyncfakes.asyncpg import patch_asyncpg
+
+    yield from _active(patch_asyncpg(**_settings(request)))
+
+
+@pytest.fixture
+def psqlpy_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.psqlpy.PsqlpyPatch]:
+    """Psqlpy's ``connect``, ``connect_pool`` and ``ConnectionPool`` patched during the test."""
+    from asyncfakes.psqlpy import patch_psqlpy
+
+    yield from _active(patch_psqlpy(**_settings(request)))

@@ -18,7 +18,8 @@ class AsyncpgPatch(DriverPatch):
 
     While active, ``await asyncpg.connect(...)`` returns a new :class:`FakeConnection` that
     answers from and records into ``connection`` (script it there, before or after the code
-    connects), and ``asyncpg.create_pool(...)`` configures and returns ``pool``, as
+    connects; ``connection.connect.raises_once(...)`` makes an attempt fail), and
+    ``asyncpg.create_pool(...)`` configures and returns ``pool``, as
     :meth:`FakePool.create_pool` does. Every call is in ``calls``; on exit, or when the pytest
     test ends, ``verify()`` reports the problems of every connection and of the pool.
     """
@@ -48,6 +49,9 @@ class AsyncpgPatch(DriverPatch):
 
     async def _connect(self, *args: Any, **kwargs: Any) -> FakeConnection:
         self.record("connect", args, kwargs)
+        # Recorded on the shared script too, where a failure can be scripted:
+        # db.connection.connect.raises_once(invalid_password("app")).
+        await self.connection.connect(*args, **kwargs)
         conn = FakeConnection(
             strict=self._strict, share_with=self.connection, record_class=kwargs.get("record_class")
         )

@@ -28,7 +28,8 @@ from ._failures import (
 )
 from ._options import IsolationLevel, ReadVariant
 from ._patch import PsqlpyPatch, patch_psqlpy
-from ._pool import ConnectionPoolStatus, FakeConnectionPool
+from ._pool import FakeConnectionPool
+from ._pool_status import ConnectionPoolStatus, connection_refused
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
 from ._transaction import FakeTransaction
 
@@ -49,6 +50,7 @@ __all__ = [
     "Record",
     "SingleQueryResult",
     "connection_lost",
+    "connection_refused",
     "deadlock_detected",
     "foreign_key_violation",
     "patch_psqlpy",

@@ -19,7 +19,9 @@ class PsqlpyPatch(DriverPatch):
     While active, ``await psqlpy.connect(...)`` returns a new standalone :class:`FakeConnection`
     answering from and recording into ``connection`` (handed out in ``connections``), and
     ``psqlpy.connect_pool(...)`` and ``psqlpy.ConnectionPool(...)`` return ``pool``, a
-    :class:`FakeConnectionPool` (script it on ``pool.script``); ``max_db_pool_size=`` resizes it.
+    :class:`FakeConnectionPool` (script it on ``pool.script``), configured by
+    :meth:`FakeConnectionPool.connect_pool` from the arguments (``pool.fail_creation(...)`` makes
+    it fail).
     Every call is in ``calls``; on exit, or when the pytest test ends, ``verify()`` reports
     every fake's problems. ``isinstance(x, psqlpy.ConnectionPool)`` fails while it is patched.
     """
@@ -61,10 +63,7 @@ class PsqlpyPatch(DriverPatch):
     def _pool_for(self, name: str) -> Callable[..., FakeConnectionPool]:
         def make(*args: Any, **kwargs: Any) -> FakeConnectionPool:
             self.record(name, args, kwargs)
-            size = kwargs.get("max_db_pool_size")
-            if size is not None:
-                self.pool.resize(size)
-            return self.pool
+            return self.pool.connect_pool(*args, **kwargs)
 
         make.__name__ = make.__qualname__ = name
         return make
