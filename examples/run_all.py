@@ -20,6 +20,8 @@ OPTIONAL = {
     "httpx",
     "pydantic",
     "psqlpy",
+    "psycopg",
+    "psycopg_pool",
     "uvloop",
     "sqlalchemy",
     "sqlmodel",

@@ -27,7 +27,8 @@ from ._failures import (
     unique_violation,
 )
 from ._options import IsolationLevel, ReadVariant
-from ._pool import ConnectionPoolStatus, FakeConnectionPool
+from ._pool import FakeConnectionPool
+from ._pool_status import ConnectionPoolStatus, connection_refused
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
 from ._transaction import FakeTransaction
 
@@ -47,6 +48,7 @@ __all__ = [
     "Record",
     "SingleQueryResult",
     "connection_lost",
+    "connection_refused",
     "deadlock_detected",
     "foreign_key_violation",
     "postgres_error",

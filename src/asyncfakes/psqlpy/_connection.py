@@ -125,9 +125,14 @@ class FakeConnection(BaseConnection):
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
 
     def __init__(
-        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        optional_stubs: bool = False,
+        share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self._handle: Literal["ready", "pending", "closed"] = "ready"
         self._home: PoolSlots | None = None
         self._origin: object = None
@@ -281,7 +286,12 @@ class FakeConnection(BaseConnection):
         """Give the error psqlpy's shape for this method, and update the session state."""
         sql = call.sql
         prepared = call.method in _PREPARING and sql is not None and _is_prepared(call)
-        shaped = reshape(error, call.method, prepared_before=prepared and sql in self._prepared)
+        shaped = reshape(
+            error,
+            call.method,
+            prepared_before=prepared and sql in self._prepared,
+            with_params=bool(call.params),
+        )
         error = shaped or error
         failure = failure_of(error)
         if prepared and failure is not None and failure.used_phase == "execute":
