@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
+from ._columns import output_columns, row_misfit
 from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import FakeRecord
@@ -20,6 +21,14 @@ __all__ = ["BaseConnection", "FakeConnection"]
 
 
 def _record(host: Any, call: Call, value: Any) -> FakeRecord:
+    if call.method in ("fetch", "fetch_row"):
+        # Rows (dicts) answering a query must have its columns; execute's answers are free-form.
+        data = value.result() if isinstance(value, FakeRecord) else value
+        rows = [data] if isinstance(data, Mapping) else data if isinstance(data, list) else ()
+        conn: BaseConnection = host.fake_context()[0]
+        for row in rows:
+            if isinstance(row, Mapping):
+                conn.check_row(call, list(row))
     return value if isinstance(value, FakeRecord) else FakeRecord(value)
 
 
@@ -126,6 +135,27 @@ class BaseConnection:
         for this method, say), or ``None`` to let ``error`` propagate.
         """
         return None
+
+    def row_columns(self, call: Call) -> tuple[str, ...] | None:
+        """The columns a scripted row answering ``call`` must have, or ``None`` not to check.
+
+        By default those the SQL names at top level (:func:`output_columns`): ``None`` when the
+        text does not settle them (``SELECT *``, an expression without a name). Override it to
+        refine the rule, or to return ``None`` and turn the check off.
+        """
+        return None if call.sql is None else output_columns(call.sql)
+
+    def check_row(self, call: Call, names: Sequence[str]) -> None:
+        """Refuse a scripted row whose column ``names`` are not those ``call``'s statement returns.
+
+        Flavours call it where they shape scripted rows, so a row keyed ``id`` for ``RETURNING
+        number`` fails at the call (``ValueError`` listing both) instead of passing the test.
+        """
+        columns = self.row_columns(call)
+        if columns is not None:
+            problem = row_misfit(columns, tuple(names), call.method)
+            if problem is not None:
+                raise ValueError(problem)
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
