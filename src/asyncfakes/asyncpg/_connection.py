@@ -105,10 +105,11 @@ class FakeConnection(BaseConnection):
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
         record_class: type[Record] | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         record_type(record_class)  # fail now on a class asyncpg would refuse
         self.record_class = record_class
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""

@@ -91,7 +91,7 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
     fitted = []
     for record in records:
         names = record._names
-        conn.check_row(call, names)
+        conn.check_columns(call, names)
         columns = conn.row_columns(call)
         if columns and names != columns and len(set(names)) == len(names):
             index = record._index

@@ -72,7 +72,7 @@ def _fit(host: Any, call: Call, rows: list[dict[str, Any]]) -> list[dict[str, An
     """Refuse rows whose columns are not the statement's; the rows in its column order if they differ."""
     conn: FakeConnection = host.fake_context()[0]
     for row in rows:
-        conn.check_row(call, list(row))
+        conn.check_columns(call, list(row))
     columns = conn.row_columns(call)
     if not columns or all(tuple(row) == columns for row in rows):
         return None
@@ -145,9 +145,14 @@ class FakeConnection(BaseConnection):
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
 
     def __init__(
-        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        optional_stubs: bool = False,
+        share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self._handle: Literal["ready", "pending", "closed"] = "ready"
         self._home: PoolSlots | None = None
         self._origin: object = None

@@ -89,6 +89,7 @@ class FakeConnectionPool:
         shared: bool = True,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         **connect_args: Any,
     ) -> None:
         self._max_size = self._checked_size(max_db_pool_size)
@@ -100,7 +101,10 @@ class FakeConnectionPool:
         self._shared = shared
         self._strict = strict
         self._ordered = ordered
-        self._script = FakeConnection(strict=strict, ordered=ordered) if shared else None
+        self._optional_stubs = optional_stubs
+        self._script = (
+            FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs) if shared else None
+        )
         self._queued: deque[FakeConnection] = deque()
         self._handed: list[FakeConnection] = []
         self._in_use = 0
@@ -258,7 +262,12 @@ class FakeConnectionPool:
 
     # --- scripting and assertions ---------------------------------------------------------------
     def _new(self) -> FakeConnection:
-        return FakeConnection(strict=self._strict, ordered=self._ordered, share_with=self._script)
+        return FakeConnection(
+            strict=self._strict,
+            ordered=self._ordered,
+            optional_stubs=self._optional_stubs,
+            share_with=self._script,
+        )
 
     def _next(self) -> FakeConnection:
         conn = self._queued.popleft() if self._queued else self._new()
