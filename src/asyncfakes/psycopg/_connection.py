@@ -30,16 +30,8 @@ _RECOVERING = ("rollback", "close")
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
-    # A sticky answer gives the same object every call: shape it once (the result is immutable,
-    # and copying the rows into it once keeps later changes to the scripted list out, as always).
-    conn: FakeAsyncConnection = host
-    sql = call.sql or ""
-    last = conn._last_shaped
-    if last is not None and last[0] is value and last[1] == sql:
-        return last[2]
-    result = result_of("execute", sql, value)
-    conn._last_shaped = (value, sql, result)
-    return result
+    # Each call gets its own copy of the scripted data (the core copies it), so each is shaped anew.
+    return result_of("execute", call.sql or "", value)
 
 
 def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
@@ -118,7 +110,6 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         self._isolation_level: psycopg.IsolationLevel | None = None
         self._read_only: bool | None = None
         self._deferrable: bool | None = None
-        self._last_shaped: tuple[Any, str, FakePGResult] | None = None
         self._pool: object = None  # set by the pool that hands the connection out
         self._broken = False
         self._gone = False  # closed or broken: read on every call, so kept as one flag
