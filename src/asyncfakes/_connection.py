@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
+from ._columns import output_columns, row_misfit
 from ._copies import snapshot
 from ._errors import FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
@@ -134,6 +135,25 @@ class BaseConnection(Verifiable):
         for this method, say), or ``None`` to let ``error`` propagate.
         """
         return None
+
+    def row_columns(self, call: Call) -> tuple[str, ...] | None:
+        """The columns a scripted row answering ``call`` must have, or ``None`` not to check.
+
+        By default those the SQL names at top level (:func:`output_columns`). Override it to
+        refine the rule, or to return ``None`` and turn the check off.
+        """
+        return None if call.sql is None else output_columns(call.sql)
+
+    def check_columns(self, call: Call, names: Sequence[str]) -> None:
+        """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.
+
+        Flavours call it where they shape scripted rows.
+        """
+        columns = self.row_columns(call)
+        if columns is not None:
+            problem = row_misfit(columns, tuple(names), call.method)
+            if problem is not None:
+                raise ValueError(problem)
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
