@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean, missing_attribute
 from ._method import fake_method, specs_of
 from ._records import (
     FakeRecord,
@@ -51,6 +51,12 @@ class BaseConnection:
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
 
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``).
+
+    Reading one raises an ``AttributeError`` that says so, instead of a bare "no attribute";
+    any other unknown name gets the closest names suggested (``conn.fetchone``)."""
+
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
 
@@ -80,6 +86,14 @@ class BaseConnection:
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
         self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod
