@@ -16,7 +16,10 @@ from ._errors import (
     FakeConnectionClosed,
     FakeTransactionError,
     UnexpectedCall,
+    aborted_note,
     add_note,
+    call_site,
+    missing_attribute,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
@@ -62,8 +65,11 @@ __all__ = [
     "UnexpectedCall",
     "UnverifiedFakeWarning",
     "Verifiable",
+    "aborted_note",
     "add_note",
+    "call_site",
     "fake_method",
+    "missing_attribute",
     "normalize_sql",
     "output_columns",
 ]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._columns import output_columns, row_misfit
 from ._copies import snapshot
-from ._errors import FakeConnectionClosed, did_you_mean
+from ._errors import FakeConnectionClosed, did_you_mean, missing_attribute
 from ._method import fake_method, specs_of
 from ._records import (
     FakeRecord,
@@ -54,6 +54,12 @@ class BaseConnection(Verifiable):
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
 
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``).
+
+    Reading one raises an ``AttributeError`` that says so, instead of a bare "no attribute";
+    any other unknown name gets the closest names suggested (``conn.fetchone``)."""
+
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
 
@@ -83,6 +89,14 @@ class BaseConnection(Verifiable):
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
         self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
+from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
 from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
@@ -13,6 +13,7 @@ from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import parameters, recovers, statement_count, transaction_effect
 from ._transaction import FakeTransaction
+from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
     from ._pool import FakePool
@@ -95,6 +96,7 @@ class FakeConnection(BaseConnection):
     transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
     fake_hosts: ClassVar[tuple[type, ...]] = (FakePreparedStatement, FakeCursor)
     checkpoint_calls: ClassVar[bool] = True
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     # asyncpg's Connection is not an async context manager; neither is its fake.
     __aenter__ = None  # type: ignore[assignment]
@@ -115,10 +117,12 @@ class FakeConnection(BaseConnection):
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
         self._manual = False  # in a transaction started by executing BEGIN
         self._aborted = False  # a statement failed in the current transaction
+        self._aborted_by: Call | None = None  # that statement
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
         self._pool: FakePool | None = None
         self._released = False
+        self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
 
     # --- asyncpg's query methods ---------------------------------------------------------
     @fake_method(shape=_execute_shape)
@@ -310,8 +314,7 @@ class FakeConnection(BaseConnection):
         if self.in_flight:
             raise interface_error(_BUSY)
         if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
-            error = postgres_error("25P02", _ABORTED)
-            raise error
+            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         sql = call.sql
@@ -357,6 +360,8 @@ class FakeConnection(BaseConnection):
         ):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
+            if not self._aborted:
+                self._aborted_by = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:
