@@ -15,6 +15,7 @@ from ._errors import (
     FakeAssertionError,
     FakeConnectionClosed,
     FakeTransactionError,
+    ParameterMismatch,
     UnexpectedCall,
 )
 from ._loops import Event
@@ -47,6 +48,7 @@ __all__ = [
     "Matcher",
     "MethodSpec",
     "Outcome",
+    "ParameterMismatch",
     "Regex",
     "Row",
     "SQLMatcher",

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._copies import snapshot
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._errors import ExpectationsNotMet, FakeConnectionClosed, ParameterMismatch, did_you_mean
 from ._method import fake_method, specs_of
+from ._placeholders import parameter_problem, positional_count
 from ._records import FakeRecord
 from ._stubs import Script, Stub
 from ._transaction import BaseTransaction, FakeTransaction
@@ -28,6 +29,19 @@ def _many_record(host: Any, call: Call, value: Any) -> FakeRecord:
     if isinstance(value, FakeRecord):
         return value
     return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
+
+
+_ONE_SET = frozenset({"execute", "fetch", "fetch_row", "fetch_val"})
+
+
+def _many_problem(sql: str, sets: Any) -> str | None:
+    if not isinstance(sets, (list, tuple)):
+        return None
+    for number, params in enumerate(sets):
+        problem = parameter_problem(sql, params)
+        if problem is not None:
+            return f"parameter set #{number}: {problem}"
+    return None
 
 
 def _raise_if_error(value: Any) -> None:
@@ -261,10 +275,44 @@ class FakeConnection(BaseConnection):
         self.fetch_return: Any = None
         self.fetch_row_return: Any = None
         self.fetch_val_return: Any = None
+        self._mismatches: list[str] = []
 
     def transaction(self) -> FakeTransaction:
         """Return a new transaction (a savepoint if one is active when it starts)."""
         return FakeTransaction(self)
+
+    def check_call(self, call: Call) -> None:
+        """Refuse calls on a closed connection, and parameters that do not fit the SQL's placeholders.
+
+        ``execute``, ``fetch``, ``fetch_row`` and ``fetch_val`` take one set of parameters,
+        ``execute_many`` a list of them: a list or tuple must have one value per placeholder, a
+        mapping a key per named placeholder. The error (:class:`ParameterMismatch`) is also
+        reported by ``verify()``, in case the code under test swallows it.
+        """
+        if self._closed:
+            super().check_call(call)
+        sql = call._sql
+        if sql is None:
+            return
+        method = call._method
+        if method in _ONE_SET:
+            params = call._params
+            kind = type(params)
+            if (kind is list or kind is tuple) and len(params) == positional_count(sql):
+                return  # the usual call, answered without further work
+            problem = parameter_problem(sql, params)
+        elif method == "execute_many":
+            problem = _many_problem(sql, call.params)
+        else:
+            return
+        if problem is not None:
+            message = f"{call.describe(outcome=False)}: {problem}"
+            self._mismatches.append(message)
+            raise ParameterMismatch(message)
+
+    def problems(self) -> list[str]:
+        """The core's problems, and every parameter mismatch raised into the code under test."""
+        return super().problems() + [f"{text} (ParameterMismatch raised)" for text in self._mismatches]
 
     # --- the generic driver surface ------------------------------------------------------
     @fake_method(shape=_record)

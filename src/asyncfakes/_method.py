@@ -218,7 +218,11 @@ class FakeMethod(Scriptable, Generic[P, R]):
                 answer = stub._queue.take()
             else:
                 queue = script.answers.get(name)
-                answer = None if queue is None else queue.take()
+                if queue is None:
+                    answer = None
+                else:  # queue.take(), inlined: one-shots first, then the sticky answer
+                    once = queue._queue
+                    answer = once.popleft() if once else queue.sticky
                 if answer is None and spec.strict and conn.strict:
                     raise script.unexpected_call(
                         call, f"the connection is strict and nothing is scripted for {name}"
