@@ -17,11 +17,14 @@ from ._errors import (
     FakeTransactionError,
     ParameterMismatch,
     UnexpectedCall,
+    add_note,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
+from ._registry import UnverifiedFakeWarning, Verifiable
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
@@ -34,6 +37,8 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "DriverPatch",
+    "EntryCall",
     "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
@@ -57,6 +62,9 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "UnverifiedFakeWarning",
+    "Verifiable",
+    "add_note",
     "fake_method",
     "normalize_sql",
     "output_columns",

@@ -279,11 +279,44 @@ def make_answer(kind: int, payload: Any, delay: float = 0.0, where: str = "") ->
     if delay != delay:  # NaN slips past delays()'s ``< 0`` check; trio would refuse it only at call time
         msg = f"{where}: the delay is NaN; delays() takes a number of seconds >= 0."
         raise ValueError(msg)
+    if kind == VALUE and _is_exception(payload):
+        verb = where.rsplit(".", 1)[-1].replace("returns", "raises")
+        msg = (
+            f"{where} got the exception {shorten(payload, 80)} as the value to return. "
+            f"To make the call raise it, use {verb.replace('()', '(...)')}."
+        )
+        raise TypeError(msg)
     if kind == RAISE:
         check_exception(payload, where)
-    elif kind == CALL and not callable(payload):
-        raise type_error(where, payload, "a callable that receives the Call (sync or async)")
+    elif kind == CALL:
+        check_answer_function(payload, where)
     return Answer(kind, payload, delay)
+
+
+def check_answer_function(function: object, where: str) -> None:
+    """Raise ``TypeError`` now unless ``function`` can be called with the one ``Call`` argument.
+
+    Callables whose signature cannot be read (some builtins) are accepted as they are.
+    """
+    if not callable(function):
+        raise type_error(where, function, "a callable that receives the Call (sync or async)")
+    import inspect
+
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(None)
+    except TypeError as error:
+        name = getattr(function, "__name__", repr(function))
+        msg = (
+            f"{where}: {name}{signature} cannot be called with the recorded Call ({error}); "
+            "answers() calls fn(call) with one argument. Write it as fn(call) and read what you "
+            "need from it: call.sql, call.params, call.args, call.kwargs (e.g. lambda call: "
+            "[{'id': call.params[0]}]); to return a fixed value, use returns()."
+        )
+        raise TypeError(msg) from None
 
 
 __all__ += [
@@ -292,6 +325,7 @@ __all__ += [
     "HANG",
     "RAISE",
     "VALUE",
+    "check_answer_function",
     "check_exception",
     "fresh_exception",
     "make_answer",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ._copies import CONTAINERS, snapshot
 from ._errors import FakeAssertionError, did_you_mean, render, shorten, similarity
-from ._matchers import Matcher, normalize_sql, params_equal, sql_matcher
+from ._matchers import Matcher, normalize_sql, params_equal, show_sql, sql_matcher
 
 if TYPE_CHECKING:
     from ._transaction import BaseTransaction
@@ -158,7 +158,7 @@ class Call:
 
     def describe(self, *, outcome: bool = True) -> str:
         """One line for failure messages: ``#2 fetch('SELECT 1', (5,)) -> returned``."""
-        shown = [] if self._sql is None else [repr(self._sql)]
+        shown = [] if self._sql is None else [show_sql(self._sql)]
         if self._params is not None:
             shown.append(shorten(self._params, 80))
         text = f"#{self._index} {self._method}({', '.join(shown)})"
@@ -314,7 +314,7 @@ class CallLog(Sequence[Call]):
         found = self.filter(sql=sql, params=params)
         if (times is None and found) or len(found) == times:
             return
-        want = f"sql={sql!r}" + ("" if params is UNSET else f", params={params!r}")
+        want = f"sql={_shown(sql)}" + ("" if params is UNSET else f", params={params!r}")
         count = "at least once" if times is None else f"{times} time(s)"
         msg = f"Expected {want} to be executed {count}, but it was executed {len(found)} time(s)."
         raise self._fail(
@@ -327,7 +327,7 @@ class CallLog(Sequence[Call]):
         __tracebackhide__ = True
         found = self.filter(sql=sql, params=params)
         if found:
-            msg = f"Expected sql={sql!r} not to be executed, but it was executed {len(found)} time(s):"
+            msg = f"Expected sql={_shown(sql)} not to be executed, but it was executed {len(found)} time(s):"
             raise self._fail(
                 msg,
                 details=[f"  {call.describe()}" for call in found],
@@ -335,6 +335,10 @@ class CallLog(Sequence[Call]):
 
     def _nearest(self, sql: object, params: object) -> str | None:
         return nearest_call(self._calls, sql, params)
+
+
+def _shown(sql: object) -> str:
+    return show_sql(sql) if isinstance(sql, str) else repr(sql)
 
 
 def matcher_text(sql: object) -> str | None:
