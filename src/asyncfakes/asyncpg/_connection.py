@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
+from ._arguments import is_client_side, scalar_violation
 from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
@@ -326,13 +327,22 @@ class FakeConnection(BaseConnection):
                     )
                     raise error
                 _check_arguments(sql, call.params)
+                violation = scalar_violation(sql, call.params, self._has_codecs)
+                if violation is not None:
+                    raise violation
             elif method == "execute" and parameters(sql):
                 # Without arguments asyncpg sends the text as is, and the server rejects a $n.
                 error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
                 raise error
             elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for arguments in call.params:
+                for element, arguments in enumerate(call.params):
                     _check_arguments(sql, arguments)
+                    violation = scalar_violation(sql, arguments, self._has_codecs, element)
+                    if violation is not None:
+                        raise violation
+
+    def _has_codecs(self) -> bool:
+        return any(call.method == "set_type_codec" for call in self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -356,7 +366,9 @@ class FakeConnection(BaseConnection):
             self._manual = False
             self._transaction_stack.clear()
         elif (self._transaction_stack or self._manual) and (
-            _is_cancellation(error) or type(error).__name__ == "TimeoutError" or is_server_error(error)
+            _is_cancellation(error)
+            or type(error).__name__ == "TimeoutError"
+            or (is_server_error(error) and not is_client_side(error))
         ):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
