@@ -138,12 +138,25 @@ def test_matcher_reprs(matcher: Matcher, text: str) -> None:
         ([ANY, 2], (99, 2), True),
         ([mock.ANY, 2], (99, 2), True),
         (None, None, True),
-        (None, [], False),
+        (None, [], True),
+        ((), None, True),
+        ([], (), True),
+        ({}, [], True),
+        (None, [None], False),
+        ([None], None, False),
+        ([[]], [None], False),
+        ([()], [None], False),
+        (0, None, False),
+        ("", None, False),
+        (None, 0, False),
         (ANY, None, True),
     ],
 )
 def test_params_equal(expected: object, actual: object, equal: bool) -> None:
-    """Params compare with ==, expected first; lists and tuples of the same items are equal."""
+    """Params compare with ==, expected first; lists and tuples of the same items are equal.
+
+    No parameters is one thing however spelt (None, (), [], {}), as a whole set, not inside one.
+    """
     assert equal == params_equal(expected, actual)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
+from ._columns import output_columns
 from ._connection import BaseConnection, FakeConnection
 from ._errors import (
     ExpectationsNotMet,
@@ -15,11 +16,14 @@ from ._errors import (
     FakeConnectionClosed,
     FakeTransactionError,
     UnexpectedCall,
+    add_note,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
+from ._registry import UnverifiedFakeWarning, Verifiable
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
@@ -32,6 +36,8 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "DriverPatch",
+    "EntryCall",
     "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
@@ -54,8 +60,12 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "UnverifiedFakeWarning",
+    "Verifiable",
+    "add_note",
     "fake_method",
     "normalize_sql",
+    "output_columns",
 ]
 
 

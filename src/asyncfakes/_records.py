@@ -1,11 +1,26 @@
-"""FakeRecord, the result of one statement, and Row, one row of it."""
+"""FakeRecord, the result of one statement, Row, one row of it, and the generic fake's shapes."""
 
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-__all__ = ["FakeRecord", "Row"]
+from ._errors import shorten
+
+if TYPE_CHECKING:
+    from ._calls import Call
+
+__all__ = [
+    "FakeRecord",
+    "Row",
+    "check_row",
+    "check_rows",
+    "many_record",
+    "raise_if_error",
+    "record_of",
+    "row_record",
+    "rows_record",
+]
 
 
 class Row:
@@ -149,3 +164,71 @@ class FakeRecord:
 # A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
 # hot path stays a plain type check instead of going through ABCMeta.
 Sequence.register(FakeRecord)
+
+
+# --- the generic fake's shapes: scripted plain data into FakeRecords --------------------
+
+
+def record_of(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape a scripted answer into a FakeRecord (the generic fake's ``execute``)."""
+    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+
+
+_ROWS = (list, tuple, FakeRecord, Mapping, Row, type(None))
+
+
+def check_rows(value: Any) -> None:
+    """Refuse a value the generic ``fetch`` cannot answer (a scalar, say)."""
+    if not isinstance(value, _ROWS):
+        msg = (
+            f"fetch answers rows: a list of dicts (or tuples), one dict, a FakeRecord or None; got "
+            f"{shorten(value, 60)} ({type(value).__name__}). For one value script fetch_val; for a row "
+            "count, execute."
+        )
+        raise TypeError(msg)
+
+
+def check_row(value: Any) -> None:
+    """Refuse a value the generic ``fetch_row`` cannot answer."""
+    if not isinstance(value, _ROWS):
+        msg = (
+            f"fetch_row answers one row: a dict (or a tuple), a FakeRecord or None; got "
+            f"{shorten(value, 60)} ({type(value).__name__}). For one value script fetch_val."
+        )
+        raise TypeError(msg)
+
+
+def _fit_columns(host: Any, call: Call, record: FakeRecord) -> FakeRecord:
+    # Rows (dicts) answering a query must have its columns: the connection's check_columns hook.
+    data = record.result()
+    conn = host.fake_context()[0]
+    for row in [data] if isinstance(data, Mapping) else data if isinstance(data, list) else ():
+        if isinstance(row, Mapping):
+            conn.check_columns(call, list(row))
+    return record
+
+
+def rows_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch``'s answer, refusing what is not rows or lacks the SQL's columns."""
+    if type(value) is not list:
+        check_rows(value)
+    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
+
+
+def row_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch_row``'s answer, refusing what is not a row or lacks the SQL's columns."""
+    check_row(value)
+    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
+
+
+def many_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``execute_many``'s answer: a row count, or a FakeRecord."""
+    if isinstance(value, FakeRecord):
+        return value
+    return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
+
+
+def raise_if_error(value: Any) -> None:
+    """Raise ``value`` if the hand-written fakes' attribute API holds an exception."""
+    if isinstance(value, BaseException):
+        raise value.with_traceback(None)

@@ -17,12 +17,23 @@ from ._errors import (
     serialization_failure,
     unique_violation,
 )
+from ._named_errors import (
+    check_violation,
+    foreign_key_violation,
+    invalid_password,
+    not_null_violation,
+    query_cancelled,
+    undefined_column,
+    undefined_table,
+)
+from ._patch import AsyncpgPatch, patch_asyncpg
 from ._pool import FakePool, FakePoolAcquireContext, create_pool
 from ._record import Record, rows
 from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
 from ._transaction import FakeTransaction
 
 __all__ = [
+    "AsyncpgPatch",
     "FakeConnection",
     "FakeCursor",
     "FakeCursorFactory",
@@ -32,12 +43,20 @@ __all__ = [
     "FakePreparedStatement",
     "FakeTransaction",
     "Record",
+    "check_violation",
     "connection_lost",
     "create_pool",
     "deadlock_detected",
     "error_class",
+    "foreign_key_violation",
+    "invalid_password",
+    "not_null_violation",
+    "patch_asyncpg",
     "postgres_error",
+    "query_cancelled",
     "rows",
     "serialization_failure",
+    "undefined_column",
+    "undefined_table",
     "unique_violation",
 ]

@@ -9,7 +9,7 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
 
 from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
-from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
+from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import parameters, recovers, statement_count, transaction_effect
 from ._transaction import FakeTransaction
@@ -42,6 +42,16 @@ def _prepare_shape(host: FakeConnection, call: Call, value: Any) -> FakePrepared
     msg = (
         f"prepare() answers the prepared statement; the script gave {value!r}. Script the "
         "statement's queries instead (conn.fetch.returns(...)), or prepare.raises(...) to fail it."
+    )
+    raise TypeError(msg)
+
+
+def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnection:
+    if isinstance(value, FakeConnection):
+        return value._reopened()
+    msg = (
+        f"connect() answers a connection; the script gave {value!r}. Leave it unscripted (it answers "
+        "this connection), return another FakeConnection, or connect.raises_once(...) to fail it."
     )
     raise TypeError(msg)
 
@@ -95,10 +105,11 @@ class FakeConnection(BaseConnection):
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
         record_class: type[Record] | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         record_type(record_class)  # fail now on a class asyncpg would refuse
         self.record_class = record_class
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
@@ -120,28 +131,28 @@ class FakeConnection(BaseConnection):
         """Execute ``command`` once per argument set; answers ``None``."""
         return None
 
-    @fake_method(shape=shape_fetch)
+    @fake_method(shape=checked_fetch)
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
         """Run a query; answers a list of :class:`Record` (unscripted: ``[]``)."""
         return []
 
-    @fake_method(shape=shape_fetchrow)
+    @fake_method(shape=checked_fetchrow)
     async def fetchrow(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> Record | None:
         """Run a query; answers its first row as a :class:`Record`, or ``None``."""
         return None
 
-    @fake_method(shape=shape_fetchval)
+    @fake_method(shape=checked_fetchval)
     async def fetchval(
         self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
     ) -> Any:
         """Run a query; answers one value (``column`` of the first row), or ``None``."""
         return None
 
-    @fake_method(shape=shape_fetch)
+    @fake_method(shape=checked_fetch)
     async def fetchmany(
         self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
@@ -164,6 +175,21 @@ class FakeConnection(BaseConnection):
         """
         return FakePreparedStatement(self, query, name, record_class)
 
+    @fake_method(sql=None, strict=False, shape=_connect_shape)
+    async def connect(self, /, dsn: str | None = None, **connect_kwargs: Any) -> FakeConnection:
+        """``asyncpg.connect``'s shape; answers this connection (open again if it was closed).
+
+        Patch the driver with it (``monkeypatch.setattr(asyncpg, "connect", conn.connect)``);
+        each attempt is recorded with its arguments (``conn.connect.calls``), and failures are
+        scripted as answers: ``conn.connect.raises_once(invalid_password("app"))``,
+        ``raises_once(ConnectionRefusedError(111, "Connection refused"))``.
+        """
+        return self._reopened()
+
+    def _reopened(self) -> FakeConnection:
+        self._closed = self._gone = self._manual = self._aborted = False
+        return self
+
     @fake_method(sql=None, strict=False)
     async def set_type_codec(
         self,
@@ -177,7 +203,12 @@ class FakeConnection(BaseConnection):
         """Accept a type codec (recorded; the fake answers scripted values, so nothing is decoded)."""
         return None
 
-    @fake_method(name="cursor", shape=shape_fetch)
+    @fake_method(sql=None, strict=False)
+    async def reload_schema_state(self) -> None:
+        """Forget cached schema state (recorded; the fake caches none)."""
+        return None
+
+    @fake_method(name="cursor", shape=checked_fetch)
     async def _open_cursor(
         self,
         query: str,
@@ -272,7 +303,7 @@ class FakeConnection(BaseConnection):
         """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
         method = call.method
         self._check_usable("Connection", method, closed_ok=True)
-        if method == "close":
+        if method in ("close", "connect"):
             return
         if self.closed or self._gone:
             raise self.closed_error(call)
@@ -306,10 +337,15 @@ class FakeConnection(BaseConnection):
             return True
         if method == "commit":
             return call.transaction is not None and call.transaction.parent is None
-        return method == "execute" and call.sql is not None and recovers(call.sql)
+        if method == "prepare":  # PostgreSQL parses a transaction's exit even when aborted
+            return recovers(call.args[0])
+        # A prepared statement (SQLAlchemy's way) ends the transaction or recovers a savepoint too.
+        return method in ("execute", "fetch", "fetchrow") and call.sql is not None and recovers(call.sql)
 
     def call_failed(self, call: Call, error: BaseException) -> None:
         """Track what a failure does to the connection: a lost connection, an aborted transaction."""
+        if call.method == "connect":
+            return  # a failed attempt to connect changes nothing on this (already made) fake
         if is_connection_loss(error):
             # The transaction is gone with the connection: nothing for verify() to report.
             self._lost_in_transaction = self._in_transaction()

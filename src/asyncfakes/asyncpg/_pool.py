@@ -6,12 +6,13 @@ from collections.abc import Awaitable, Callable, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import ExpectationsNotMet
+from asyncfakes import Verifiable
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
 from ._errors import interface_error
-from ._record import Record, record_type
+from ._pool_shortcuts import PoolShortcuts
+from ._record import record_type
 from ._waiting import HandOff, timeout_error
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool:
+class FakePool(PoolShortcuts, Verifiable):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -63,11 +64,13 @@ class FakePool:
         shared: bool = True,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         record_class: type[Any] | None = None,
     ) -> None:
         self._shared = shared
         self._strict = strict
         self._ordered = ordered
+        self._optional_stubs = optional_stubs
         self._hooks: tuple[Hook | None, Hook | None] = (None, None)
         self.create_args: dict[str, Any] | None = None
         """The arguments the code under test passed to ``create_pool()``, once it has."""
@@ -80,6 +83,7 @@ class FakePool:
         self._handed_out: list[FakeConnection] = []
         self._used_slots: set[int] = set()
         self._handoff: HandOff[int] = HandOff()
+        self._creation_errors: list[BaseException] = []
 
     def _configure(self, min_size: int, max_size: int, record_class: type[Any] | None) -> None:
         # Keeps the connections (and so what the test scripted on them) across create_pool().
@@ -103,9 +107,16 @@ class FakePool:
         for connection in kept:
             connection.record_class = record_class
         kept += [
-            FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
+            FakeConnection(
+                strict=self._strict,
+                ordered=self._ordered,
+                optional_stubs=self._optional_stubs,
+                record_class=record_class,
+            )
             for _ in range(wanted - len(kept))
         ]
+        for connection in kept:
+            self.adopt(connection)
         self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
@@ -135,6 +146,21 @@ class FakePool:
         return self
 
     # --- what the test scripts and inspects ---------------------------------------------------
+    def fail_creation(self, *errors: BaseException) -> None:
+        """Make the next awaits of ``create_pool()`` raise ``errors``, one each, in order.
+
+        As asyncpg's pool creation fails when it cannot open its first connections:
+        ``pool.fail_creation(invalid_password("app"))``, or
+        ``ConnectionRefusedError(111, "Connect call failed")`` to test a start-up retry or fallback.
+        ``verify()`` reports failures that were never used.
+        """
+        for error in errors:
+            given: object = error
+            if not isinstance(given, BaseException):
+                msg = f"fail_creation() takes exception instances, got {given!r}."
+                raise TypeError(msg)
+        self._creation_errors += errors
+
     @property
     def connection(self) -> FakeConnection:
         """The connection every handed-out connection answers from and records into (``shared=True``)."""
@@ -161,6 +187,8 @@ class FakePool:
         return self._initialize().__await__()
 
     async def _initialize(self) -> Self:
+        if self._creation_errors and not self._initialized:
+            raise self._creation_errors.pop(0).with_traceback(None)
         self._initialized = True
         return self
 
@@ -247,6 +275,7 @@ class FakePool:
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -280,49 +309,14 @@ class FakePool:
         if not connection._released:
             self._let_go(connection)
 
-    # --- shortcuts, as asyncpg's: one connection for one call ------------------------------
-    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        """``conn.execute`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.execute(query, *args, timeout=timeout)
-
-    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
-        """``conn.executemany`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            await connection.executemany(command, args, timeout=timeout)
-
-    async def fetch(
-        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> list[Record]:
-        """``conn.fetch`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetch(query, *args, timeout=timeout, record_class=record_class)
-
-    async def fetchrow(
-        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> Record | None:
-        """``conn.fetchrow`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchrow(query, *args, timeout=timeout, record_class=record_class)
-
-    async def fetchval(
-        self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
-    ) -> Any:
-        """``conn.fetchval`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchval(query, *args, column=column, timeout=timeout)
-
-    async def fetchmany(
-        self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> list[Record]:
-        """``conn.fetchmany`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchmany(query, args, timeout=timeout, record_class=record_class)
-
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What ``verify()`` reports."""
-        found: list[str] = []
+        """What ``verify()`` reports: every connection's problems, and connections never released."""
+        found = super().problems()
+        found += [
+            f"pool.fail_creation({error!r}) was never used: the pool was not awaited that many times."
+            for error in self._creation_errors
+        ]
         scripts: dict[int, list[str]] = {}
         for connection in dict.fromkeys(self._connections):
             scripts[id(connection._script)] = own = connection.problems()
@@ -345,15 +339,6 @@ class FakePool:
                     "or `await pool.release(conn)`."
                 )
         return found
-
-    def verify(self) -> None:
-        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
-        __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -147,10 +147,10 @@ class FakeCursor:
 
     async def __aexit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:  # psqlpy's parameter names, so that protocols copied from psqlpy match
         self.close()
 
     def __repr__(self) -> str:

@@ -103,14 +103,14 @@ class FakeTransaction(BaseTransaction):
 
     async def __aexit__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:  # psqlpy's parameter names, so that protocols copied from psqlpy match
         if self.state != "active":
             # psqlpy raises here when the block already committed or rolled back explicitly.
             raise self.state_error(self.state)
-        if exc is None:
+        if exception is None:
             await self.commit()
         else:
             await self.rollback()
