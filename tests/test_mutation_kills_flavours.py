@@ -9,7 +9,8 @@ import pytest
 from asyncfakes.psqlpy import FakeConnection, postgres_error
 from asyncfakes.psqlpy import exceptions as exc
 
-pytestmark = pytest.mark.anyio
+# These tests leave unmet expectations, unused stubs and unexpected calls on purpose.
+pytestmark = [pytest.mark.anyio, pytest.mark.asyncfakes(verify=False)]
 
 SQL = "SELECT a FROM t WHERE b = $1"
 
@@ -68,31 +69,26 @@ async def test_psqlpy_transaction_keeps_prepared_default_true() -> None:
     assert [(SQL, [1], True), (SQL, [2], True)] == [call.args for call in conn.calls[1:]]
 
 
-@pytest.mark.parametrize(
-    ("method", "on_connection"),
-    [
-        ("execute", "ConnectionExecuteError"),
-        ("fetch", "ConnectionExecuteError"),
-        ("fetch_row", "DatabaseError"),
-        ("fetch_val", "DatabaseError"),
-    ],
-)
-async def test_psqlpy_transaction_reshapes_prepare_failures_of_execute_and_fetch(
-    method: str, on_connection: str
-) -> None:
-    """A statement failing at prepare time raises DatabaseError through a transaction, as psqlpy does."""
+@pytest.mark.parametrize("method", ["execute", "fetch"])
+async def test_psqlpy_transaction_reshapes_prepare_failures_of_execute_and_fetch(method: str) -> None:
+    """A statement without parameters failing at prepare time: ConnectionExecuteError on the
+    connection, DatabaseError (with the bare server text) through a transaction, as psqlpy does."""
     conn = FakeConnection()
     getattr(conn, method).raises(postgres_error("boom", at="prepare"))
     with pytest.raises(exc.Error) as on_conn:
-        await getattr(conn, method)(SQL, [1])
+        await getattr(conn, method)("SELECT 1")
     tx = conn.transaction()
     await tx.begin()
 
     with pytest.raises(exc.Error) as on_tx:
-        await getattr(tx, method)(SQL, [1])
+        await getattr(tx, method)("SELECT 1")
 
-    assert (on_connection, "DatabaseError") == (type(on_conn.value).__name__, type(on_tx.value).__name__)
-    assert str(on_conn.value).endswith(str(on_tx.value))
+    assert ("ConnectionExecuteError", "DatabaseError") == (
+        type(on_conn.value).__name__,
+        type(on_tx.value).__name__,
+    )
+    assert "db error: ERROR: boom" == str(on_tx.value)
+    await tx.rollback()
 
 
 async def test_psqlpy_cursor_of_a_transaction_forwards_its_arguments() -> None:
