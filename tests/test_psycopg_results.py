@@ -39,6 +39,7 @@ def test_the_type_code_follows_the_first_rows_values() -> None:
 
     assert [23, 25, 25, 25] == [res.ftype(i) for i in range(res.nfields)]
     assert "<FakePGResult TUPLES_OK 'SELECT 1'>" == repr(res)
+    assert b"SELECT 1" == res.command_status
 
 
 def test_a_scripted_pgresult_passes_through() -> None:
@@ -57,6 +58,7 @@ def test_a_scripted_pgresult_passes_through() -> None:
         ("rows", TypeError, "script rows"),
         ([(1, 2)], TypeError, "must be dicts .* Result\\(rows="),
         ([{"a": 1}, {"b": 2}], ValueError, "every row needs the same columns \\['a'\\]"),
+        ([{"a": 1}, (2,)], TypeError, "must be dicts"),
         (Result([(1, 2)], columns=["a"]), ValueError, "has 2 values for the columns \\['a'\\]"),
         (Result({"a": 1}, columns=["a"]), TypeError, "script the rows as a list"),  # type: ignore[arg-type]
     ],
@@ -224,19 +226,17 @@ def test_helpers_give_psycopgs_classes(error: psycopg.Error, name: str, sqlstate
     assert (name, sqlstate, "ERROR") == (type(error).__name__, error.sqlstate, error.diag.severity)
 
 
-async def test_a_sticky_answer_is_shaped_once_and_reused() -> None:
-    """The same scripted list for the same SQL gives the same (immutable) result, rows and all."""
+async def test_each_call_gets_its_own_rows() -> None:
+    """A sticky answer gives every call its own copy: changing one call's rows leaves the next alone."""
     conn = FakeAsyncConnection(autocommit=True)
-    conn.execute.returns([{"a": 1}])
+    conn.execute.returns([{"tags": ["a"]}])
 
-    first = await conn.execute("SELECT a FROM t")
-    second = await conn.execute("SELECT a FROM t")
-    other = await conn.execute("SELECT a FROM u")
+    first = await (await conn.execute("SELECT tags FROM t")).fetchone()
+    first[0].append("changed by the code under test")
+    cur = await conn.execute("SELECT tags FROM t")
 
-    assert first.pgresult is not None
-    assert first.pgresult is second.pgresult
-    assert other.pgresult is not first.pgresult
-    assert ([(1,)], [(1,)], 1) == (await first.fetchall(), await second.fetchall(), first.pgresult.ntuples)
+    assert cur.pgresult is not None
+    assert ([(["a"],)], 1) == (await cur.fetchall(), cur.pgresult.ntuples)
 
 
 async def test_options_are_recorded_only_when_given() -> None:

@@ -16,7 +16,7 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, FakeMethod, fake_m
 from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
 from ._errors import in_failed_transaction, is_lost, is_server_error
 from ._info import ConnectionInfo, connect_descriptor
-from ._params import check_execute, check_many
+from ._params import check_execute, check_many, simple_count
 from ._results import FakePGResult, natural_result, result_of, split_many
 from ._settings import SessionSettings
 from ._transaction import FakeAsyncTransaction
@@ -30,16 +30,7 @@ _RECOVERING = ("rollback", "close")
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
-    # A sticky answer gives the same object every call: shape it once (the result is immutable,
-    # and copying the rows into it once keeps later changes to the scripted list out, as always).
-    conn: FakeAsyncConnection = host
-    sql = call.sql or ""
-    last = conn._last_shaped
-    if last is not None and last[0] is value and last[1] == sql:
-        return last[2]
-    result = result_of("execute", sql, value)
-    conn._last_shaped = (value, sql, result)
-    return result
+    return result_of("execute", call.sql or "", value)
 
 
 def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
@@ -118,7 +109,6 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         self._isolation_level: psycopg.IsolationLevel | None = None
         self._read_only: bool | None = None
         self._deferrable: bool | None = None
-        self._last_shaped: tuple[Any, str, FakePGResult] | None = None
         self._pool: object = None  # set by the pool that hands the connection out
         self._broken = False
         self._gone = False  # closed or broken: read on every call, so kept as one flag
@@ -300,7 +290,11 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
             raise psycopg.OperationalError(msg)
         sql = call.sql or ""
         if method == "execute":
-            check_execute(sql, call.params)
+            params = call.params
+            # The usual call (positional parameters that fit one plain statement) is settled by
+            # one cached look-up; anything else gets psycopg's full check.
+            if not ((type(params) is list or type(params) is tuple) and len(params) == simple_count(sql)):
+                check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):

@@ -46,11 +46,15 @@ _OID_OF_TYPE = dict(_OIDS)
 
 
 def _oid(value: Any) -> int:
-    oid = _OID_OF_TYPE.get(type(value))
+    return _oid_of_type(type(value))
+
+
+def _oid_of_type(value_type: type) -> int:
+    oid = _OID_OF_TYPE.get(value_type)
     if oid is not None:
         return oid
     for kind, oid in _OIDS:
-        if isinstance(value, kind):
+        if issubclass(value_type, kind):
             return oid
     return 25  # unknown and NULL columns: text
 
@@ -90,7 +94,7 @@ class Column(Sequence[Any]):
 class FakePGResult:
     """The stand-in for libpq's ``PGresult`` that psycopg's row factories and SQLAlchemy read."""
 
-    __slots__ = ("columns", "command_status", "command_tuples", "rows", "status", "tag")
+    __slots__ = ("columns", "command_tuples", "rows", "status", "tag")
 
     def __init__(
         self,
@@ -104,8 +108,12 @@ class FakePGResult:
         self.columns = columns
         self.rows = rows
         self.tag = tag
-        self.command_status = tag.encode()
         self.command_tuples: int | None = count if count >= 0 else None
+
+    @property
+    def command_status(self) -> bytes:
+        """The status tag, as bytes (as libpq gives it)."""
+        return self.tag.encode()
 
     @property
     def nfields(self) -> int:
@@ -126,7 +134,7 @@ class FakePGResult:
         return self.columns[index].type_code
 
     def __repr__(self) -> str:
-        return f"<FakePGResult {self.status.name} {self.command_status.decode()!r}>"
+        return f"<FakePGResult {self.status.name} {self.tag!r}>"
 
 
 class Result:
@@ -213,10 +221,33 @@ def _rows(
     return _query(sql, columns, values, status)
 
 
+def _dict_rows(method: str, sql: str, rows: list[Any]) -> FakePGResult:
+    """The usual answer, a list of dicts, on a fast path (anything else takes the general one)."""
+    try:
+        values = [tuple(row.values()) for row in rows]
+    except AttributeError:
+        return _rows(method, sql, rows, None, None)  # not dicts: the general path says what is wrong
+    names = tuple(rows[0])
+    count = len(values)
+    if count > 1 and any(tuple(row) != names for row in rows):
+        return _rows(method, sql, rows, None, None)
+    columns = _typed_columns(names, tuple(map(type, values[0])))
+    return FakePGResult(TUPLES_OK, columns, values, _tag(sql, count), count)
+
+
+@lru_cache(maxsize=256)
+def _typed_columns(names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Column, ...]:
+    return tuple(Column(name, _oid_of_type(kind)) for name, kind in zip(names, kinds, strict=True))
+
+
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
     """Shape a scripted answer for ``sql`` into the result the cursor exposes."""
     if type(value) is list:
-        return _rows(method, sql, value, None, None)
+        return (
+            _dict_rows(method, sql, value)
+            if value and type(value[0]) is dict
+            else _rows(method, sql, value, None, None)
+        )
     if isinstance(value, FakePGResult):
         return value
     if isinstance(value, Result):
