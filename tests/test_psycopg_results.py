@@ -272,3 +272,19 @@ async def test_named_parameters_from_a_mapping_pass() -> None:
     await conn.execute("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": 2, "c": 3})
 
     assert {"a": 1, "b": 2, "c": 3} == conn.execute.calls.one().params
+
+
+async def test_tuple_rows_take_their_names_from_the_sql() -> None:
+    """When the SQL names every column, rows may be tuples; unscripted, the columns are described."""
+    conn = FakeAsyncConnection()
+    conn.execute.returns_once([(1, "Ana")])
+
+    cur = await conn.cursor(row_factory=dict_row).execute("SELECT id, name AS who FROM users")
+    rows = await cur.fetchall()
+    unscripted = await conn.execute("SELECT id, name FROM users")
+
+    assert [{"id": 1, "who": "Ana"}] == rows
+    assert (["id", "name"], []) == (
+        [c.name for c in unscripted.description or []],
+        await unscripted.fetchall(),
+    )

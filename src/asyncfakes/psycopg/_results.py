@@ -17,6 +17,7 @@ from typing import Any
 
 from psycopg.pq import ExecStatus
 
+from asyncfakes import output_columns
 from asyncfakes.asyncpg._status import command_tag, statement_count
 
 __all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
@@ -197,9 +198,13 @@ def _rows(
         raise TypeError(msg)
     if columns is None:
         if not all(type(row) is dict or isinstance(row, Mapping) for row in rows):
+            named = output_columns(sql)
+            if named and all(isinstance(row, (tuple, list)) for row in rows):
+                return _rows(method, sql, rows, named, status)  # the SQL names the columns
             msg = (
                 f"{method}: rows scripted without column names must be dicts (the keys name the "
-                f"columns), got {list(rows)!r}. For tuples, name the columns: "
+                f"columns), got {list(rows)!r}; tuples are taken only when the SQL names every "
+                "column (SELECT id, name ...). Else name them: "
                 "Result(rows=[(1, 'Ana')], columns=['id', 'name'])."
             )
             raise TypeError(msg)
@@ -273,6 +278,9 @@ def result_of(method: str, sql: str, value: Any) -> FakePGResult:
 def natural_result(sql: str) -> FakePGResult:
     """What an empty database answers: no rows for a query, one row inserted, none updated or deleted."""
     tag = command_tag(sql, 0)
+    names = output_columns(sql)
+    if names:  # a query, or a RETURNING, that names its columns: PostgreSQL describes them
+        return _query(sql, names, [], None)
     if tag.startswith("SELECT") or "returning" in sql.lower():
         return _query(sql, (), [], None)
     return _command(sql, 1 if tag.startswith("INSERT") else 0, None)
