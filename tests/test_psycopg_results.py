@@ -92,6 +92,7 @@ async def test_results_give_mappings_tuples_commands_and_statuses() -> None:
     assert ("LISTEN", -1, None) == (command.statusmessage, command.rowcount, command.description)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_misfit_is_remembered_by_verify() -> None:
     """A scripting mistake fails the call and verify(), even if the code swallowed it."""
     conn = FakeAsyncConnection()
@@ -237,6 +238,20 @@ async def test_each_call_gets_its_own_rows() -> None:
 
     assert cur.pgresult is not None
     assert ([(["a"],)], 1) == (await cur.fetchall(), cur.pgresult.ntuples)
+
+
+async def test_a_sticky_answer_gives_each_call_its_own_rows() -> None:
+    """Code that changes the rows of one result cannot change what a later call answers."""
+    conn = FakeAsyncConnection(autocommit=True)
+    scripted = [{"a": [1]}]
+    conn.execute.returns(scripted)
+
+    first = await conn.execute("SELECT a FROM t")
+    rows = await first.fetchall()
+    rows[0][0].append(2)
+    second = await conn.execute("SELECT a FROM t")
+
+    assert ([([1],)], [{"a": [1]}]) == (await second.fetchall(), scripted)
 
 
 async def test_options_are_recorded_only_when_given() -> None:

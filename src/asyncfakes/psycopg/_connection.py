@@ -30,6 +30,7 @@ _RECOVERING = ("rollback", "close")
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
+    # Each call gets its own copy of the scripted data (the core copies it), so each is shaped anew.
     return result_of("execute", call.sql or "", value)
 
 
@@ -95,9 +96,10 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         row_factory: Callable[[Any], Any] | None = None,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self.execute = ExecuteMethod(FakeAsyncConnection._execute_spec, self)
         self._direct = FakeMethod(FakeAsyncConnection._direct_spec, self)
         self.row_factory: Callable[[Any], Any] = row_factory or tuple_row
