@@ -16,7 +16,7 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, FakeMethod, fake_m
 from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
 from ._errors import in_failed_transaction, is_lost, is_server_error
 from ._info import ConnectionInfo, connect_descriptor
-from ._params import check_execute, check_many
+from ._params import check_execute, check_many, simple_count
 from ._results import FakePGResult, natural_result, result_of, split_many
 from ._settings import SessionSettings
 from ._transaction import FakeAsyncTransaction
@@ -292,7 +292,11 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
             raise psycopg.OperationalError(msg)
         sql = call.sql or ""
         if method == "execute":
-            check_execute(sql, call.params)
+            params = call.params
+            # The usual call (positional parameters that fit one plain statement) is settled by
+            # one cached look-up; anything else gets psycopg's full check.
+            if not ((type(params) is list or type(params) is tuple) and len(params) == simple_count(sql)):
+                check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):
