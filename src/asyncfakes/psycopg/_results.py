@@ -17,6 +17,7 @@ from typing import Any
 
 from psycopg.pq import ExecStatus
 
+from asyncfakes import output_columns
 from asyncfakes.asyncpg._status import command_tag, statement_count
 
 __all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
@@ -195,6 +196,10 @@ def _rows(
                 "Result(rows=[(1, 'Ana')], columns=['id', 'name'])."
             )
             raise TypeError(msg)
+        named = output_columns(sql)
+        if named is not None and named and len(set(named)) == len(named):
+            # The server returns the statement's columns in its order, whatever the dicts' order.
+            return _query(sql, named, [_placed(method, row, named) for row in rows], status)
         names = tuple(rows[0]) if rows else ()
         values = []
         for row in rows:
@@ -211,6 +216,19 @@ def _rows(
             raise ValueError(msg)
         values.append(value)
     return _query(sql, columns, values, status)
+
+
+def _placed(method: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """``row``'s values in the statement's column order; a missing or unknown key fails naming both."""
+    if len(row) != len(columns) or any(name not in row for name in columns):
+        missing = [name for name in columns if name not in row]
+        unknown = [name for name in row if name not in columns]
+        msg = (
+            f"{method}: a scripted row has the columns {list(row)}, but the statement returns "
+            f"{list(columns)} (missing {missing}, not returned {unknown})."
+        )
+        raise ValueError(msg)
+    return tuple(row[name] for name in columns)
 
 
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
@@ -243,7 +261,7 @@ def natural_result(sql: str) -> FakePGResult:
     """What an empty database answers: no rows for a query, one row inserted, none updated or deleted."""
     tag = command_tag(sql, 0)
     if tag.startswith("SELECT") or "returning" in sql.lower():
-        return _query(sql, (), [], None)
+        return _query(sql, output_columns(sql) or (), [], None)
     return _command(sql, 1 if tag.startswith("INSERT") else 0, None)
 
 
