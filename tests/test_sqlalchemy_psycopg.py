@@ -144,3 +144,18 @@ def test_bound_values_compare_by_value_in_order() -> None:
     assert expected != "1, Ana"
     assert BoundValues((ANY, "Ana")) == {"a": 7, "b": "Ana"}
     assert "BoundValues(1, 'Ana')" == repr(expected)
+
+
+@pytest.mark.asyncfakes(verify=False)  # the misfit row is the point
+async def test_psycopg_rows_may_name_a_labelled_column_by_the_column_it_reads() -> None:
+    """SQLAlchemy 2.0's loader labels (users.id AS users_id): {"id": ...} fits; ambiguous reads do not."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns_once([{"name": "Ana", "id": 1}]).returns_once([{"id": 1}])
+
+    found = await conn.execute('SELECT users.id AS users_id, users.name AS "users_name" FROM users')
+    assert ([(1, "Ana")], ["users_id", "users_name"]) == (
+        await found.fetchall(),
+        [c.name for c in found.description or []],
+    )
+    with pytest.raises(ValueError, match=r"returns \['a_id', 'b_id'\]"):
+        await conn.execute("SELECT a.id AS a_id, b.id AS b_id FROM a, b")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -199,7 +200,7 @@ def _rows(
         named = output_columns(sql)
         if named is not None and named and len(set(named)) == len(named):
             # The server returns the statement's columns in its order, whatever the dicts' order.
-            return _query(sql, named, [_placed(method, row, named) for row in rows], status)
+            return _query(sql, named, [_placed(method, sql, row, named) for row in rows], status)
         names = tuple(rows[0]) if rows else ()
         values = []
         for row in rows:
@@ -218,9 +219,28 @@ def _rows(
     return _query(sql, columns, values, status)
 
 
-def _placed(method: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
-    """``row``'s values in the statement's column order; a missing or unknown key fails naming both."""
-    if len(row) != len(columns) or any(name not in row for name in columns):
+_LABELLED = re.compile(r"""(?:\b\w+|"[^"]+")\.(\w+|"[^"]+")\s+AS\s+(\w+|"[^"]+")""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _read(sql: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """For each output column, the plain column it reads (``users.id AS users_id``: ``id``)."""
+    labels = {label.strip('"'): column.strip('"') for column, label in _LABELLED.findall(sql)}
+    return tuple(labels.get(name, name) for name in columns)
+
+
+def _placed(method: str, sql: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """``row``'s values in the statement's column order; a missing or unknown key fails naming both.
+
+    A labelled plain column may be named by the column it reads (``id`` for ``users.id AS
+    users_id``, as SQLAlchemy 2.0 labels its loader queries).
+    """
+    keys = columns
+    if any(name not in row for name in columns):
+        read = _read(sql, columns)
+        if len(set(read)) == len(read):
+            keys = read
+    if len(row) != len(keys) or any(name not in row for name in keys):
         missing = [name for name in columns if name not in row]
         unknown = [name for name in row if name not in columns]
         msg = (
@@ -228,7 +248,7 @@ def _placed(method: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tu
             f"{list(columns)} (missing {missing}, not returned {unknown})."
         )
         raise ValueError(msg)
-    return tuple(row[name] for name in columns)
+    return tuple(row[name] for name in keys)
 
 
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
