@@ -617,7 +617,7 @@ def section_orm(settings: Settings, figures: dict[str, Any]) -> list[Target]:
         print(f"6. SQLAlchemy ORM test: skipped ({error})")
         print()
         return []
-    runs = max(10, settings.calls // 2_000)
+    runs = max(3, settings.calls // 10_000)
     ms = time_orm_tests(runs, settings.repeats)
     what = "engine, session, add + commit, select back, assert"
     print(f"6. One SQLAlchemy ORM test ({what}): CPU ms per test, best of {settings.repeats}")

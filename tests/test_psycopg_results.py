@@ -303,3 +303,16 @@ async def test_tuple_rows_take_their_names_from_the_sql() -> None:
         [c.name for c in unscripted.description or []],
         await unscripted.fetchall(),
     )
+
+
+async def test_dict_rows_in_another_key_order_come_back_in_the_statements_order() -> None:
+    """The fast path for dict rows never garbles a dict whose keys are in another order."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns([{"name": "Ana", "id": 1}])
+
+    cur = await conn.execute("SELECT id, name FROM users")
+
+    assert ([(1, "Ana")], ["id", "name"]) == (
+        await cur.fetchall(),
+        [c.name for c in cur.description or []],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeAsyncConnection"]
 
 _RECOVERING = ("rollback", "close")
+_ROLLBACK_TO = re.compile(r"\s*rollback\s+(?:work\s+|transaction\s+)?to\b", re.IGNORECASE)
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
@@ -299,6 +301,9 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
                 check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)
+        if self._failed and method == "execute" and _ROLLBACK_TO.match(sql):
+            self._failed = False  # PostgreSQL accepts ROLLBACK TO SAVEPOINT and recovers there
+            return
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):
             raise in_failed_transaction()
 
