@@ -45,7 +45,8 @@ from asyncfakes import FakeConnection, Regex
 
 SQL = "SELECT id, name FROM users WHERE id = $1"
 ROWS = [{"id": 42, "name": "Ana"}]
-NESTED_ROWS = [{"id": 42, "name": "Ana", "tags": ["admin", "ops"], "address": {"city": "Oslo"}}]
+# The statement's two columns (scripted rows are checked against them), holding nested values.
+NESTED_ROWS = [{"id": 42, "name": {"first": "Ana", "tags": ["admin", "ops"], "address": {"city": "Oslo"}}}]
 """A scripted answer with containers inside its rows: what each call's copy of the answer costs."""
 
 # The call each double is driven with, as code under test writes it: a fresh parameter list

@@ -158,3 +158,24 @@ async def test_a_prepared_statements_fetchval_takes_the_column_of_a_scripted_row
     stmt = await conn.prepare(SQL)
 
     assert [1, 2] == [await stmt.fetchval(1), await stmt.fetchval(2)]
+
+
+async def test_asyncpg_rows_of_every_kind_are_fitted_one_by_one() -> None:
+    """Records, dicts in order and out of order, and other mappings mix in one answer."""
+    from types import MappingProxyType
+
+    conn = apg.FakeConnection()
+    conn.fetch.returns(
+        [*apg.rows("id name", (1, "Ana")), {"name": "Bo", "id": 2}, MappingProxyType({"id": 3, "name": "Cy"})]
+    )
+
+    assert [(1, "Ana"), (2, "Bo"), (3, "Cy")] == [tuple(row) for row in await conn.fetch(SQL, 1)]
+
+
+async def test_asyncpg_refuses_a_dict_row_with_names_that_are_not_strings() -> None:
+    """A row's keys are column names: anything else is refused with Record's message."""
+    conn = apg.FakeConnection()
+    conn.fetch.returns([{1: "x"}])
+
+    with pytest.raises(TypeError, match="Record\\(\\) takes a mapping of column names to values"):
+        await conn.fetch("SELECT * FROM t")

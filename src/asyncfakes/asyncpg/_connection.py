@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
@@ -60,6 +61,12 @@ def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnecti
 
 def _is_cancellation(error: BaseException) -> bool:
     return not isinstance(error, Exception) and type(error).__name__ in ("CancelledError", "Cancelled")
+
+
+@lru_cache(maxsize=1024)
+def _fits(sql: str, passed: int) -> bool:
+    """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
+    return statement_count(sql) <= 1 and max(parameters(sql), default=0) == passed
 
 
 def _check_arguments(sql: str, args: Any) -> None:
@@ -307,6 +314,16 @@ class FakeConnection(BaseConnection):
     def check_call(self, call: Call) -> None:
         """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
         method = call.method
+        sql = call.sql
+        if (
+            method in _ONE_SET
+            and sql is not None
+            and not (self._released or self._closed or self._gone or self._in_flight or self._aborted)
+            and "record_class" not in call.kwargs
+            and _fits(sql, len(call.params or ()))
+            and not any(type(arg) in (list, tuple) for arg in call.params or ())
+        ):
+            return  # the common case, decided at once: one statement, the right argument count
         self._check_usable("Connection", method, closed_ok=True)
         if method in ("close", "connect"):
             return
@@ -318,7 +335,6 @@ class FakeConnection(BaseConnection):
             raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
-        sql = call.sql
         if sql is not None:
             if method in _ONE_SET or (method == "execute" and call.params):
                 if statement_count(sql) > 1:
