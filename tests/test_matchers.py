@@ -44,7 +44,7 @@ def test_normalize_sql(sql: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("sql", "matcher", "matches"),
-    [
+    [  # pyright: ignore[reportUnknownArgumentType]
         ("SELECT * FROM users WHERE id = $1", "select * from users where id = ?", True),
         ("SELECT * FROM users WHERE id = $1", "SELECT * FROM users WHERE id = %s;", True),
         ("SELECT * FROM users WHERE id = $1", "SELECT * FROM user WHERE id = $1", False),

@@ -198,8 +198,8 @@ class Answer:
         if kind == CALL:
             result = self.payload(call)
             if isinstance(result, Awaitable):
-                result = await result
-            return result
+                result = await result  # pyright: ignore[reportUnknownVariableType]
+            return result  # pyright: ignore[reportUnknownVariableType]
         if kind == HANG:
             while True:  # only cancellation ends a hang: nothing ever sets this event
                 await Event().wait()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from operator import is_
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, overload
 
 from ._errors import FakeAssertionError, did_you_mean, render, shorten, similarity
 from ._matchers import Matcher, normalize_sql, params_equal, sql_matcher
@@ -68,7 +68,7 @@ class Call:
     ) -> None:
         self._method = method
         self._sql = sql
-        kind = type(params)
+        kind = type(params)  # pyright: ignore[reportUnknownVariableType]
         self._params = params.copy() if kind is list or kind is dict else params
         count = len(args)
         packed: tuple[Any, ...] | int = args
@@ -178,13 +178,13 @@ class Call:
                 and params_equal(self._params, other._params)
                 and self._kwargs == other._kwargs
             )
-        if isinstance(other, tuple) and len(other) == 2:
-            expected_sql, expected_params = other
+        if isinstance(other, tuple) and len(other) == 2:  # pyright: ignore[reportUnknownArgumentType]
+            expected_sql, expected_params = other  # pyright: ignore[reportUnknownVariableType]
             if isinstance(expected_sql, (str, Matcher)):
-                return self.matches(expected_sql, expected_params)
+                return self.matches(expected_sql, expected_params)  # pyright: ignore[reportUnknownArgumentType]
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return (
@@ -231,12 +231,13 @@ class CallLog(Sequence[Call]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, CallLog)):
-            return len(self._calls) == len(other) and all(
-                a == b for a, b in zip(self._calls, other, strict=True)
+            return len(self._calls) == len(other) and all(  # pyright: ignore[reportUnknownArgumentType]
+                a == b
+                for a, b in zip(self._calls, other, strict=True)  # pyright: ignore[reportUnknownArgumentType]
             )
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"CallLog({list(self._calls)!r})"

@@ -271,7 +271,7 @@ class FakeConnection(BaseConnection):
         """Run a statement; answers a :class:`FakeRecord`."""
         value = self.execute_return
         _raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):  # pyright: ignore[reportUnknownVariableType]
             return FakeRecord(value.pop(0))
         return FakeRecord(value)
 
@@ -297,9 +297,9 @@ class FakeConnection(BaseConnection):
         _raise_if_error(self.fetch_row_return)
         if self.fetch_row_return is not None:
             return self.fetch_row_return
-        if isinstance(self.fetch_return, list) and self.fetch_return:
-            return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(self.fetch_return)
+        if isinstance(self.fetch_return, list) and self.fetch_return:  # pyright: ignore[reportUnknownMemberType]
+            return FakeRecord(self.fetch_return.pop(0))  # pyright: ignore[reportUnknownMemberType]
+        return FakeRecord(self.fetch_return)  # pyright: ignore[reportUnknownMemberType]
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:

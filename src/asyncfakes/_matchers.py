@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from ._errors import type_error
 
@@ -93,7 +93,7 @@ class Matcher:
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
 
 class _Anything(Matcher):
@@ -143,8 +143,8 @@ class _TextMatcher(Matcher):
     __slots__ = ("key", "text")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.key = normalize_sql(text)
+        self.text: str = text
+        self.key: str = normalize_sql(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.text!r})"
@@ -220,7 +220,7 @@ def sql_matcher(value: object, where: str = "sql=") -> Matcher:
     if isinstance(value, str):
         return SQLMatcher(value)
     if isinstance(value, re.Pattern):
-        return Regex(value)
+        return Regex(value)  # pyright: ignore[reportUnknownArgumentType]
     if callable(value):
         return _Predicate(value)
     raise type_error(
@@ -239,13 +239,13 @@ def params_equal(expected: object, actual: object) -> bool:
     if isinstance(expected, (list, tuple)):
         return (
             isinstance(actual, (list, tuple))
-            and len(expected) == len(actual)
-            and all(params_equal(e, a) for e, a in zip(expected, actual, strict=True))
+            and len(expected) == len(actual)  # pyright: ignore[reportUnknownArgumentType]
+            and all(params_equal(e, a) for e, a in zip(expected, actual, strict=True))  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         )
     if isinstance(expected, Mapping):
         return (
             isinstance(actual, Mapping)
             and expected.keys() == actual.keys()
-            and all(params_equal(expected[k], actual[k]) for k in expected)
+            and all(params_equal(expected[k], actual[k]) for k in expected)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         )
     return bool(expected == actual)

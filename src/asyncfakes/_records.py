@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 __all__ = ["FakeRecord", "Row"]
 
@@ -70,7 +70,7 @@ class Row:
         if isinstance(other, Row):
             return self._data == other._data
         if isinstance(other, Mapping):
-            return self._data == dict(other)
+            return self._data == dict(other)  # pyright: ignore[reportUnknownArgumentType]
         if isinstance(other, tuple):
             return self._values == other
         return NotImplemented
@@ -99,7 +99,7 @@ class FakeRecord:
             if isinstance(data, int) and not isinstance(data, bool):
                 rowcount = data
             elif isinstance(data, list):
-                rowcount = len(data)
+                rowcount = len(data)  # pyright: ignore[reportUnknownArgumentType]
             else:
                 rowcount = 1
         self.rowcount: int = rowcount
@@ -116,10 +116,10 @@ class FakeRecord:
             if isinstance(data, Mapping):
                 items: Sequence[Any] = [data]
             elif isinstance(data, (list, tuple)):
-                items = data
+                items = data  # pyright: ignore[reportUnknownVariableType]
             else:
                 items = ()
-            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)
+            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         return self._rows
 
     @overload
@@ -140,7 +140,7 @@ class FakeRecord:
             return self._data == other._data and self.rowcount == other.rowcount
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"FakeRecord({self._data!r}, rowcount={self.rowcount})"
@@ -148,4 +148,4 @@ class FakeRecord:
 
 # A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
 # hot path stays a plain type check instead of going through ABCMeta.
-Sequence.register(FakeRecord)
+Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]

@@ -86,7 +86,7 @@ class Scriptable:
         >>> conn.fetch.delays(0.5).returns_once([])  # doctest: +SKIP
         """
         value: object = seconds
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
             msg = f"delays() takes a number of seconds >= 0, got {seconds!r}."
             raise ValueError(msg)
         return Delayed(self, float(seconds))
@@ -119,11 +119,11 @@ class Stub(Scriptable):
     def __init__(
         self, method: str | None, sql: Matcher | None, params: Any, times: int | None, seq: int
     ) -> None:
-        self.method = method
-        self.sql = sql
-        self.params = params
-        self.times = times
-        self.seq = seq
+        self.method: str | None = method
+        self.sql: Matcher | None = sql
+        self.params: Any = params
+        self.times: int | None = times
+        self.seq: int = seq
         self._queue = AnswerQueue()
         self._calls: list[Call] = []
 
@@ -208,7 +208,7 @@ class Script:
         """Register a stub (``times=None``) or an expectation, indexed by its normalised SQL."""
         matcher = None if sql is UNSET else sql_matcher(sql)
         count: object = times
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):  # pyright: ignore[reportUnnecessaryIsInstance]
             msg = f"expect(times=...) takes an int >= 0, got {times!r}."
             raise ValueError(msg)
         stub = Stub(method, matcher, params, times, next(self._seq))
@@ -312,7 +312,7 @@ def _stub_score(stub: Stub, call: Call) -> float:
 
 
 def _stub_differences(stub: Stub, call: Call) -> list[str]:
-    lines = []
+    lines: list[str] = []
     if stub.method is not None and stub.method != call.method:
         lines.append(f"  method differs: expected {stub.method!r}, got {call.method!r}")
     if stub.sql is not None and (call.sql is None or not stub.sql.matches(call.sql)):

@@ -92,7 +92,7 @@ async def test_a_connection_lost_mid_query_closes_the_connection(db: Target) -> 
     with pytest.raises(error_class("ConnectionDoesNotExistError")) as caught:
         await db.conn.fetchval("SELECT pg_sleep(5)")
     if db.is_real:
-        await task
+        await task  # pyright: ignore[reportGeneralTypeIssues]  # bound when real
 
     assert str(caught.value).startswith("connection was closed in the middle of operation")
     assert True is db.conn.is_closed()
@@ -111,7 +111,7 @@ async def test_a_second_operation_while_one_is_in_flight_is_refused(db: Target) 
 
     first: Any
     second: Any
-    first, second = await asyncio.gather(
+    first, second = await asyncio.gather(  # pyright: ignore[reportUnknownVariableType]
         db.conn.fetch("SELECT pg_sleep(0.1)"), db.conn.fetch("SELECT 1"), return_exceptions=True
     )
 

@@ -4,6 +4,7 @@ Nothing here runs; the deliberate ``# type: ignore[code]`` lines are negative te
 ``warn_unused_ignores`` (part of ``strict``).
 """
 
+# pyright: reportUnnecessaryTypeIgnoreComment=error
 from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence

@@ -87,8 +87,8 @@ class FakeConnection(BaseConnection):
     checkpoint_calls: ClassVar[bool] = True
 
     # asyncpg's Connection is not an async context manager; neither is its fake.
-    __aenter__ = None  # type: ignore[assignment]
-    __aexit__ = None  # type: ignore[assignment]
+    __aenter__: ClassVar[None] = None  # type: ignore[assignment]
+    __aexit__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -297,7 +297,7 @@ class FakeConnection(BaseConnection):
                 error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
                 raise error
             elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for arguments in call.params:
+                for arguments in call.params:  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                     _check_arguments(sql, arguments)
 
     def _accepted_when_aborted(self, call: Call) -> bool:

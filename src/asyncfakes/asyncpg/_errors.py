@@ -157,7 +157,7 @@ class _Catalogue:
 
     def load(self) -> None:
         try:
-            import asyncpg.exceptions
+            import asyncpg.exceptions  # pyright: ignore[reportMissingTypeStubs]
         except ImportError:
             self.module = None
             self.stand_ins = _make_stand_ins()

@@ -96,7 +96,7 @@ def _shape_none(host: Any, call: Call, value: Any) -> None:
 
 def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement:
     if value is not None and not (
-        isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value)
+        isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value)  # pyright: ignore[reportUnknownVariableType]
     ):
         msg = (
             "conn.prepare: script the statement's column names (a list of str, for columns()), "
@@ -104,7 +104,7 @@ def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement
         )
         raise AnswerError(msg)
     conn: FakeConnection = host.fake_context()[0]
-    return FakePreparedStatement(conn, call.sql or "", call.params, value or ())
+    return FakePreparedStatement(conn, call.sql or "", call.params, value or ())  # pyright: ignore[reportUnknownArgumentType]
 
 
 class FakeConnection(BaseConnection):

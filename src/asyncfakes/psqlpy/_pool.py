@@ -92,7 +92,7 @@ class FakeConnectionPool:
         if size is None:
             # psqlpy (deadpool) defaults to four connections per CPU.
             size = (os.cpu_count() or 1) * 4
-        if isinstance(size, bool) or not isinstance(size, int):
+        if isinstance(size, bool) or not isinstance(size, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             msg = f"max_db_pool_size takes an int > 1, got {max_db_pool_size!r}."
             raise TypeError(msg)
         if size < 2:

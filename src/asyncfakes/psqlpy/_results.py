@@ -187,8 +187,8 @@ class Column:
     __slots__ = ("name", "table_oid")
 
     def __init__(self, name: str, table_oid: int | None = None) -> None:
-        self.name = name
-        self.table_oid = table_oid
+        self.name: str = name
+        self.table_oid: int | None = table_oid
 
     def __repr__(self) -> str:
         return f"Column({self.name!r})"
@@ -203,7 +203,7 @@ def unexpected_row_count() -> Exception:
 
 
 def _is_rows(value: object) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)
+    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)  # pyright: ignore[reportUnknownVariableType]
 
 
 def rows_of(method: str, value: Any) -> QueryResult:
@@ -242,7 +242,7 @@ def one_row(value: Any) -> SingleQueryResult:
     if isinstance(value, SingleQueryResult):
         return value
     if isinstance(value, Mapping):
-        return SingleQueryResult(value)
+        return SingleQueryResult(value)  # pyright: ignore[reportUnknownArgumentType]
     rows = _rows(value)
     if rows is None:
         msg = (

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from asyncfakes import BaseTransaction, fake_method
+from asyncfakes import BaseTransaction, TransactionState, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor
@@ -35,6 +35,8 @@ class FakeTransaction(BaseTransaction):
     PostgreSQL's "current transaction is aborted" until ``rollback()`` or ``rollback_savepoint()``,
     and ``commit()`` then returns quietly while PostgreSQL rolls back (``verify()`` reports it).
     """
+
+    state: TransactionState  # set by this class's methods too
 
     connection: FakeConnection
 
