@@ -299,3 +299,41 @@ async def test_timeout_applies_to_a_hung_or_slow_answer(anyio_backend: str) -> N
     with pytest.raises(error_class("InFailedSQLTransactionError")):
         await conn.execute("UPDATE t SET a = 2")
     await tx.rollback()
+
+
+async def test_connect_answers_the_connection_and_records_the_attempt() -> None:
+    """conn.connect has asyncpg.connect's shape: it answers the connection, open again, and records."""
+    conn = FakeConnection()
+    await conn.close()
+
+    got = await conn.connect("postgresql://db/app", timeout=5)
+
+    assert got is conn
+    assert False is conn.is_closed()
+    call = conn.connect.calls.one()
+    assert ("postgresql://db/app", {"timeout": 5}) == (call.args[0], call.kwargs)
+
+
+async def test_connect_can_be_scripted_to_fail_then_succeed() -> None:
+    """A scripted refusal raises once; the connection is not marked lost; the next attempt works."""
+    conn = FakeConnection()
+    conn.connect.raises_once(ConnectionRefusedError(111, "refused"))
+    other = FakeConnection()
+    conn.connect.returns_once(other)
+
+    with pytest.raises(ConnectionRefusedError):
+        await conn.connect()
+    assert other is await conn.connect()
+    assert False is conn.is_closed()
+    assert ["raised", "returned"] == [call.outcome for call in conn.connect.calls]
+
+
+async def test_connect_refuses_a_scripted_answer_that_is_not_a_connection() -> None:
+    """Scripting connect() with data is a mistake named at the call and reported by verify()."""
+    conn = FakeConnection()
+    conn.connect.returns(1)
+
+    with pytest.raises(TypeError, match=r"connect\(\) answers a connection; the script gave 1"):
+        await conn.connect()
+    with pytest.raises(ExpectationsNotMet, match="connect"):
+        conn.verify()

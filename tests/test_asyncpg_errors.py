@@ -9,11 +9,18 @@ from typing import Any
 import pytest
 
 from asyncfakes.asyncpg import (
+    check_violation,
     connection_lost,
     deadlock_detected,
     error_class,
+    foreign_key_violation,
+    invalid_password,
+    not_null_violation,
     postgres_error,
+    query_cancelled,
     serialization_failure,
+    undefined_column,
+    undefined_table,
     unique_violation,
 )
 from asyncfakes.asyncpg._errors import (
@@ -160,3 +167,98 @@ def test_which_errors_abort_a_transaction_or_end_a_connection() -> None:
             RuntimeError(),
         )
     ]
+
+
+def test_postgres_error_takes_a_class_name_or_the_class() -> None:
+    """One call builds the class from a SQLSTATE, a class name or the class itself, with its fields."""
+    by_code: Any = postgres_error("23503", constraint_name="c", table_name="t")
+    by_name: Any = postgres_error("ForeignKeyViolationError", "fk", column_name="x", detail="d")
+    fk = error_class("ForeignKeyViolationError")
+    by_class: Any = postgres_error(fk, "fk")
+
+    assert [fk, fk, fk] == [type(by_code), type(by_name), type(by_class)]
+    assert ("23503", "ForeignKeyViolationError", "c", "t") == (
+        by_code.sqlstate,
+        str(by_code),
+        by_code.constraint_name,
+        by_code.table_name,
+    )
+    assert ("23503", "x", "fk\nDETAIL:  d") == (by_name.sqlstate, by_name.column_name, str(by_name))
+    assert ("23503", "fk") == (by_class.sqlstate, by_class.message)
+
+
+def test_postgres_error_refuses_what_is_not_a_server_error() -> None:
+    """A client-side class, or a name that is no class of asyncpg's, is refused with the reason."""
+    with pytest.raises(TypeError, match=r"postgres_error\('InterfaceError'\): not a server error class"):
+        postgres_error("InterfaceError")
+    with pytest.raises(TypeError, match=r"postgres_error\(ValueError\): not a subclass of asyncpg's"):
+        postgres_error(ValueError)
+    with pytest.raises(ValueError, match="Did you mean 'UniqueViolationError'"):
+        postgres_error("UniqueViolationErorr")
+
+
+def test_postgres_error_by_name_works_without_asyncpg(stand_ins: None) -> None:
+    """The stand-ins answer class names too, including the authentication errors."""
+    error: Any = postgres_error("InvalidPasswordError", "bad")
+    assert ("InvalidPasswordError", "28P01") == (type(error).__name__, error.sqlstate)
+    assert isinstance(error, error_class("InvalidAuthorizationSpecificationError"))
+
+
+@pytest.mark.parametrize(
+    ("error", "name", "sqlstate", "message", "fields"),
+    [
+        (
+            foreign_key_violation(
+                "orders_user_fk", table="orders", detail="Key (user_id)=(5) is not present."
+            ),
+            "ForeignKeyViolationError",
+            "23503",
+            'insert or update on table "orders" violates foreign key constraint "orders_user_fk"',
+            {"constraint_name": "orders_user_fk", "table_name": "orders", "schema_name": "public"},
+        ),
+        (
+            not_null_violation("email", table="users"),
+            "NotNullViolationError",
+            "23502",
+            'null value in column "email" of relation "users" violates not-null constraint',
+            {"column_name": "email", "table_name": "users", "schema_name": "public"},
+        ),
+        (
+            check_violation("positive", table="t", schema="s"),
+            "CheckViolationError",
+            "23514",
+            'new row for relation "t" violates check constraint "positive"',
+            {"constraint_name": "positive", "table_name": "t", "schema_name": "s"},
+        ),
+        (undefined_table("nope"), "UndefinedTableError", "42P01", 'relation "nope" does not exist', {}),
+        (undefined_column("x"), "UndefinedColumnError", "42703", 'column "x" does not exist', {}),
+        (
+            undefined_column("x", table="t"),
+            "UndefinedColumnError",
+            "42703",
+            'column "x" of relation "t" does not exist',
+            {},
+        ),
+        (query_cancelled(), "QueryCanceledError", "57014", "canceling statement due to user request", {}),
+        (
+            query_cancelled(statement_timeout=True),
+            "QueryCanceledError",
+            "57014",
+            "canceling statement due to statement timeout",
+            {},
+        ),
+        (
+            invalid_password("app"),
+            "InvalidPasswordError",
+            "28P01",
+            'password authentication failed for user "app"',
+            {"severity": "FATAL"},
+        ),
+    ],
+)
+def test_named_helpers_build_the_servers_errors(
+    error: Any, name: str, sqlstate: str, message: str, fields: dict[str, str]
+) -> None:
+    """Each named helper gives asyncpg's class, the SQLSTATE, PostgreSQL's message and the fields."""
+    assert (name, sqlstate, message) == (type(error).__name__, error.sqlstate, error.message)
+    assert fields == {key: getattr(error, key) for key in fields}

@@ -347,3 +347,32 @@ def test_create_pool_refuses_to_drop_scripted_connections() -> None:
     pool.connections[2].fetch.returns([])
     with pytest.raises(ValueError, match=r"pool.connections\[2\] would be dropped with their answers"):
         pool.create_pool(min_size=0, max_size=2)
+
+
+async def test_fail_creation_raises_at_each_await_of_create_pool_in_order() -> None:
+    """Scripted creation failures raise one per await; then the pool comes up; verify() is clean."""
+    pool = FakePool()
+    pool.fail_creation(ConnectionRefusedError(111, "refused"), OSError("unreachable"))
+
+    with pytest.raises(ConnectionRefusedError):
+        await pool.create_pool("postgresql://db/app", min_size=1)
+    with pytest.raises(OSError, match="unreachable"):
+        await pool.create_pool("postgresql://db/app", min_size=1)
+    async with pool.create_pool("postgresql://db/app", min_size=1) as ready:
+        assert None is await ready.fetchval("SELECT 1")
+
+    assert "postgresql://db/app" == (pool.create_args or {})["dsn"]
+    pool.verify()
+
+
+def test_fail_creation_refuses_what_is_not_an_exception_and_reports_unused_ones() -> None:
+    """A non-exception is refused at once; failures never reached are reported by verify()."""
+    pool = FakePool()
+    with pytest.raises(TypeError, match=r"fail_creation\(\) takes exception instances, got 'x'"):
+        pool.fail_creation("x")  # type: ignore[arg-type]
+    pool.fail_creation(ConnectionRefusedError(111, "refused"))
+
+    with pytest.raises(
+        ExpectationsNotMet, match=r"pool.fail_creation\(ConnectionRefusedError.*was never used"
+    ):
+        pool.verify()

@@ -53,10 +53,10 @@ def test_version_is_lazy_and_matches_metadata() -> None:
 
 
 def test_import_is_light() -> None:
-    """Importing asyncfakes loads neither pytest, unittest.mock, asyncio nor trio, nor inspect."""
+    """Importing asyncfakes loads neither pytest, unittest.mock, asyncio, trio, inspect nor SQLAlchemy."""
     code = (
         "import sys, asyncfakes; "
-        "print(','.join(m for m in ('pytest', 'unittest.mock', 'asyncio', 'trio', 'inspect', 'dataclasses') "
+        "print(','.join(m for m in ('pytest', 'unittest.mock', 'asyncio', 'trio', 'inspect', 'dataclasses', 'sqlalchemy') "
         "if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

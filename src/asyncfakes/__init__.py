@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
+from ._columns import output_columns
 from ._connection import BaseConnection, FakeConnection
 from ._errors import (
     ExpectationsNotMet,
@@ -56,6 +57,7 @@ __all__ = [
     "UnexpectedCall",
     "fake_method",
     "normalize_sql",
+    "output_columns",
 ]
 
 

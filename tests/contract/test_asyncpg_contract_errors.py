@@ -74,6 +74,67 @@ async def test_server_errors_are_asyncpg_classes_by_sqlstate(db: Target, code: s
     assert isinstance(caught.value, error_class(name))
 
 
+NAMED = [
+    pytest.param(
+        "INSERT INTO orders VALUES (1, 5)",
+        lambda f: f.foreign_key_violation(
+            "orders_user_fk", table="orders", detail='Key (user_id)=(5) is not present in table "users".'
+        ),
+        id="foreign_key",
+    ),
+    pytest.param(
+        "INSERT INTO users VALUES (2, NULL)",
+        lambda f: f.not_null_violation("email", table="users", detail="Failing row contains (2, null)."),
+        id="not_null",
+    ),
+    pytest.param(
+        "INSERT INTO orders VALUES (-1, NULL)",
+        lambda f: f.check_violation(
+            "orders_id_positive", table="orders", detail="Failing row contains (-1, null)."
+        ),
+        id="check",
+    ),
+    pytest.param("SELECT * FROM nope", lambda f: f.undefined_table("nope"), id="undefined_table"),
+    pytest.param("SELECT x FROM users", lambda f: f.undefined_column("x"), id="undefined_column"),
+    pytest.param(
+        "INSERT INTO users (x) VALUES (1)",
+        lambda f: f.undefined_column("x", table="users"),
+        id="undefined_column_insert",
+    ),
+    pytest.param(
+        "SELECT pg_sleep(1)",
+        lambda f: f.query_cancelled(statement_timeout=True),
+        id="statement_timeout",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "helper"), NAMED)
+async def test_named_error_helpers_match_the_server(db: Target, sql: str, helper: Any) -> None:
+    """Each named helper builds what the server raises: class, SQLSTATE, text and fields."""
+    import asyncfakes.asyncpg as fakes
+
+    await db.setup(
+        "CREATE TEMP TABLE users (id int PRIMARY KEY, email text NOT NULL)",
+        "CREATE TEMP TABLE orders (id int CONSTRAINT orders_id_positive CHECK (id > 0),"
+        " user_id int CONSTRAINT orders_user_fk REFERENCES users)",
+        "SET statement_timeout = 50",
+    )
+    if db.fake:
+        db.fake.execute.raises(helper(fakes))
+
+    with pytest.raises(error_class("PostgresError")) as caught:
+        await db.conn.execute(sql)
+
+    error: Any = caught.value
+    fields = ("sqlstate", "constraint_name", "table_name", "column_name", "detail", "severity")
+    assert helper(fakes).__class__ is type(error)
+    assert (str(helper(fakes)), *(getattr(helper(fakes), f) for f in fields)) == (
+        str(error),
+        *(getattr(error, f) for f in fields),
+    )
+
+
 async def test_a_connection_lost_mid_query_closes_the_connection(db: Target) -> None:
     """The connection dropping mid-query raises ConnectionDoesNotExistError; then it is closed."""
     import asyncfakes.asyncpg as fakes

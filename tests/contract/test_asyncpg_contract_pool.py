@@ -188,3 +188,56 @@ async def test_terminate_releases_the_connections_it_held(pools: PoolTarget) -> 
     with pytest.raises(error_class("InterfaceError"), match="released back to the pool"):
         await conn.execute("SELECT 1")
     assert (True, 0) == (pool.is_closing(), pool.get_size())
+
+
+MISSING_DB = 'database "asyncfakes_no_such_db" does not exist'
+
+
+def _missing_database(dsn: str) -> str:
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(dsn)
+    return urllib.parse.urlunsplit(parts._replace(path="/asyncfakes_no_such_db"))
+
+
+async def test_create_pool_fails_at_await_when_it_cannot_connect(pools: PoolTarget) -> None:
+    """A pool that cannot open its first connection raises the server's error when awaited."""
+    from asyncfakes.asyncpg import postgres_error
+
+    if pools.fake:
+        pools.fake.fail_creation(postgres_error("3D000", MISSING_DB, severity="FATAL"))
+        pool = pools.fake.create_pool(None, min_size=1, max_size=1)
+    else:
+        import asyncpg
+
+        assert pools._dsn is not None
+        pool = asyncpg.create_pool(_missing_database(pools._dsn), min_size=1, max_size=1)
+
+    with pytest.raises(error_class("InvalidCatalogNameError")) as caught:
+        await pool
+
+    error: Any = caught.value
+    assert (MISSING_DB, "3D000", "FATAL") == (str(error), error.sqlstate, error.severity)
+
+
+async def test_connect_fails_with_the_servers_error(pools: PoolTarget) -> None:
+    """asyncpg.connect to a missing database raises its class; a refused port ConnectionRefusedError."""
+    from asyncfakes.asyncpg import FakeConnection, postgres_error
+
+    if pools.fake:
+        conn = FakeConnection()
+        conn.connect.raises_once(postgres_error("3D000", MISSING_DB, severity="FATAL"))
+        conn.connect.raises_once(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 1)"))
+        connect: Any = conn.connect
+        missing = refused = None
+    else:
+        import asyncpg
+
+        assert pools._dsn is not None
+        connect = asyncpg.connect
+        missing, refused = _missing_database(pools._dsn), "postgresql://127.0.0.1:1/x"
+
+    with pytest.raises(error_class("InvalidCatalogNameError"), match=MISSING_DB):
+        await connect(missing)
+    with pytest.raises(ConnectionRefusedError):
+        await connect(refused)

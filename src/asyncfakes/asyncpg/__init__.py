@@ -17,6 +17,15 @@ from ._errors import (
     serialization_failure,
     unique_violation,
 )
+from ._named_errors import (
+    check_violation,
+    foreign_key_violation,
+    invalid_password,
+    not_null_violation,
+    query_cancelled,
+    undefined_column,
+    undefined_table,
+)
 from ._pool import FakePool, FakePoolAcquireContext, create_pool
 from ._record import Record, rows
 from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
@@ -32,12 +41,19 @@ __all__ = [
     "FakePreparedStatement",
     "FakeTransaction",
     "Record",
+    "check_violation",
     "connection_lost",
     "create_pool",
     "deadlock_detected",
     "error_class",
+    "foreign_key_violation",
+    "invalid_password",
+    "not_null_violation",
     "postgres_error",
+    "query_cancelled",
     "rows",
     "serialization_failure",
+    "undefined_column",
+    "undefined_table",
     "unique_violation",
 ]

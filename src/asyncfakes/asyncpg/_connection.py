@@ -46,6 +46,16 @@ def _prepare_shape(host: FakeConnection, call: Call, value: Any) -> FakePrepared
     raise TypeError(msg)
 
 
+def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnection:
+    if isinstance(value, FakeConnection):
+        return value._reopened()
+    msg = (
+        f"connect() answers a connection; the script gave {value!r}. Leave it unscripted (it answers "
+        "this connection), return another FakeConnection, or connect.raises_once(...) to fail it."
+    )
+    raise TypeError(msg)
+
+
 def _is_cancellation(error: BaseException) -> bool:
     return not isinstance(error, Exception) and type(error).__name__ in ("CancelledError", "Cancelled")
 
@@ -164,6 +174,21 @@ class FakeConnection(BaseConnection):
         """
         return FakePreparedStatement(self, query, name, record_class)
 
+    @fake_method(sql=None, strict=False, shape=_connect_shape)
+    async def connect(self, /, dsn: str | None = None, **connect_kwargs: Any) -> FakeConnection:
+        """``asyncpg.connect``'s shape; answers this connection (open again if it was closed).
+
+        Patch the driver with it (``monkeypatch.setattr(asyncpg, "connect", conn.connect)``);
+        each attempt is recorded with its arguments (``conn.connect.calls``), and failures are
+        scripted as answers: ``conn.connect.raises_once(invalid_password("app"))``,
+        ``raises_once(ConnectionRefusedError(111, "Connection refused"))``.
+        """
+        return self._reopened()
+
+    def _reopened(self) -> FakeConnection:
+        self._closed = self._gone = self._manual = self._aborted = False
+        return self
+
     @fake_method(sql=None, strict=False)
     async def set_type_codec(
         self,
@@ -175,6 +200,11 @@ class FakeConnection(BaseConnection):
         format: str = "text",
     ) -> None:
         """Accept a type codec (recorded; the fake answers scripted values, so nothing is decoded)."""
+        return None
+
+    @fake_method(sql=None, strict=False)
+    async def reload_schema_state(self) -> None:
+        """Forget cached schema state (recorded; the fake caches none)."""
         return None
 
     @fake_method(name="cursor", shape=shape_fetch)
@@ -272,7 +302,7 @@ class FakeConnection(BaseConnection):
         """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
         method = call.method
         self._check_usable("Connection", method, closed_ok=True)
-        if method == "close":
+        if method in ("close", "connect"):
             return
         if self.closed or self._gone:
             raise self.closed_error(call)
@@ -306,10 +336,15 @@ class FakeConnection(BaseConnection):
             return True
         if method == "commit":
             return call.transaction is not None and call.transaction.parent is None
-        return method == "execute" and call.sql is not None and recovers(call.sql)
+        if method == "prepare":  # PostgreSQL parses a transaction's exit even when aborted
+            return recovers(call.args[0])
+        # A prepared statement (SQLAlchemy's way) ends the transaction or recovers a savepoint too.
+        return method in ("execute", "fetch", "fetchrow") and call.sql is not None and recovers(call.sql)
 
     def call_failed(self, call: Call, error: BaseException) -> None:
         """Track what a failure does to the connection: a lost connection, an aborted transaction."""
+        if call.method == "connect":
+            return  # a failed attempt to connect changes nothing on this (already made) fake
         if is_connection_loss(error):
             # The transaction is gone with the connection: nothing for verify() to report.
             self._lost_in_transaction = self._in_transaction()

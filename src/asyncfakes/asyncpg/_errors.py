@@ -6,7 +6,27 @@ imported (importing asyncpg costs tens of milliseconds).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, overload
+
+if TYPE_CHECKING:
+
+    class PostgresError(Exception):
+        """What the type checker knows of asyncpg's server errors (asyncpg ships no types)."""
+
+        sqlstate: str | None
+        severity: str | None
+        message: str | None
+        detail: str | None
+        hint: str | None
+        schema_name: str | None
+        table_name: str | None
+        column_name: str | None
+        data_type_name: str | None
+        constraint_name: str | None
+
+        def as_dict(self) -> dict[str, Any]: ...
+
 
 __all__ = [
     "connection_lost",
@@ -99,6 +119,8 @@ _STAND_INS: Final = (
     ("UniqueViolationError", "IntegrityConstraintViolationError", "23505"),
     ("CheckViolationError", "IntegrityConstraintViolationError", "23514"),
     ("ExclusionViolationError", "IntegrityConstraintViolationError", "23P01"),
+    ("InvalidAuthorizationSpecificationError", "PostgresError", "28000"),
+    ("InvalidPasswordError", "InvalidAuthorizationSpecificationError", "28P01"),
     ("InvalidTransactionStateError", "PostgresError", "25000"),
     ("ActiveSQLTransactionError", "InvalidTransactionStateError", "25001"),
     ("NoActiveSQLTransactionError", "InvalidTransactionStateError", "25P01"),
@@ -210,12 +232,22 @@ def interface_error(message: str) -> Exception:
     return _catalogue.get("InterfaceError")(message)
 
 
-def postgres_error(sqlstate: str, message: str, **fields: Any) -> Exception:
-    """Return the server error asyncpg raises for ``sqlstate``, with ``message`` and fields.
+_E = TypeVar("_E", bound=Exception)
+_SQLSTATE: Final = re.compile(r"[0-9A-Z]{5}")
 
-    The class is asyncpg's for that SQLSTATE (``UnknownPostgresError`` for an unknown one);
-    ``fields`` are asyncpg's message fields: ``detail``, ``hint``, ``constraint_name``,
-    ``table_name``, ``schema_name``, ``column_name``, ``data_type_name`` and the others::
+
+@overload
+def postgres_error(code: type[_E], message: str | None = None, **fields: Any) -> _E: ...
+@overload
+def postgres_error(code: str, message: str | None = None, **fields: Any) -> PostgresError: ...
+def postgres_error(code: str | type[Exception], message: str | None = None, **fields: Any) -> Any:
+    """Return the server error asyncpg raises, for a SQLSTATE, a class name or a class.
+
+    ``code`` is a SQLSTATE (``"23503"``; asyncpg's class for it, ``UnknownPostgresError`` for
+    one it does not know), an asyncpg class name (``"ForeignKeyViolationError"``) or the class
+    itself (then the result is typed as that class). ``fields`` are asyncpg's message fields:
+    ``detail``, ``hint``, ``constraint_name``, ``table_name``, ``schema_name``, ``column_name``,
+    ``data_type_name`` and the others; ``message`` defaults to the class name::
 
         conn.execute.raises(postgres_error("23503", "insert or update ... violates foreign key", ...))
     """
@@ -223,15 +255,29 @@ def postgres_error(sqlstate: str, message: str, **fields: Any) -> Exception:
     if unknown:
         msg = f"postgres_error(): unknown field(s) {unknown}; asyncpg's error fields are {list(_FIELDS)}."
         raise TypeError(msg)
-    error = _catalogue.for_sqlstate(sqlstate)(message)
-    error.__dict__.update(severity="ERROR", severity_en="ERROR", sqlstate=sqlstate, message=message)
+    if isinstance(code, type):
+        cls: type[Exception] = code
+        if not issubclass(cls, _catalogue.get("PostgresError")):
+            msg = f"postgres_error({cls.__name__}): not a subclass of asyncpg's PostgresError."
+            raise TypeError(msg)
+    elif _SQLSTATE.fullmatch(code):
+        cls = _catalogue.for_sqlstate(code)
+    else:
+        cls = _catalogue.get(code)
+        if not issubclass(cls, _catalogue.get("PostgresError")):
+            msg = f"postgres_error({code!r}): not a server error class (not a subclass of PostgresError)."
+            raise TypeError(msg)
+    sqlstate = code if isinstance(code, str) and _SQLSTATE.fullmatch(code) else getattr(cls, "sqlstate", None)
+    text = message if message is not None else cls.__name__
+    error = cls(text)
+    error.__dict__.update(severity="ERROR", severity_en="ERROR", sqlstate=sqlstate, message=text)
     error.__dict__.update(fields)
     return error
 
 
 def unique_violation(
     constraint: str, *, table: str | None = None, detail: str | None = None, schema: str = "public"
-) -> Exception:
+) -> PostgresError:
     """A ``UniqueViolationError`` (SQLSTATE 23505) for ``constraint``, as PostgreSQL reports it."""
     return postgres_error(
         "23505",
@@ -243,12 +289,12 @@ def unique_violation(
     )
 
 
-def serialization_failure(detail: str | None = None) -> Exception:
+def serialization_failure(detail: str | None = None) -> PostgresError:
     """A ``SerializationError`` (SQLSTATE 40001): retry the transaction."""
     return postgres_error("40001", "could not serialize access due to concurrent update", detail=detail)
 
 
-def deadlock_detected(detail: str | None = None) -> Exception:
+def deadlock_detected(detail: str | None = None) -> PostgresError:
     """A ``DeadlockDetectedError`` (SQLSTATE 40P01)."""
     return postgres_error(
         "40P01", "deadlock detected", detail=detail, hint="See server log for query details."

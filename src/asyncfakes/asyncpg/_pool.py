@@ -11,7 +11,8 @@ from asyncfakes import ExpectationsNotMet
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
 from ._errors import interface_error
-from ._record import Record, record_type
+from ._pool_shortcuts import PoolShortcuts
+from ._record import record_type
 from ._waiting import HandOff, timeout_error
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool:
+class FakePool(PoolShortcuts):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -80,6 +81,7 @@ class FakePool:
         self._handed_out: list[FakeConnection] = []
         self._used_slots: set[int] = set()
         self._handoff: HandOff[int] = HandOff()
+        self._creation_errors: list[BaseException] = []
 
     def _configure(self, min_size: int, max_size: int, record_class: type[Any] | None) -> None:
         # Keeps the connections (and so what the test scripted on them) across create_pool().
@@ -135,6 +137,21 @@ class FakePool:
         return self
 
     # --- what the test scripts and inspects ---------------------------------------------------
+    def fail_creation(self, *errors: BaseException) -> None:
+        """Make the next awaits of ``create_pool()`` raise ``errors``, one each, in order.
+
+        As asyncpg's pool creation fails when it cannot open its first connections:
+        ``pool.fail_creation(invalid_password("app"))``, or
+        ``ConnectionRefusedError(111, "Connect call failed")`` to test a start-up retry or fallback.
+        ``verify()`` reports failures that were never used.
+        """
+        for error in errors:
+            given: object = error
+            if not isinstance(given, BaseException):
+                msg = f"fail_creation() takes exception instances, got {given!r}."
+                raise TypeError(msg)
+        self._creation_errors += errors
+
     @property
     def connection(self) -> FakeConnection:
         """The connection every handed-out connection answers from and records into (``shared=True``)."""
@@ -161,6 +178,8 @@ class FakePool:
         return self._initialize().__await__()
 
     async def _initialize(self) -> Self:
+        if self._creation_errors and not self._initialized:
+            raise self._creation_errors.pop(0).with_traceback(None)
         self._initialized = True
         return self
 
@@ -280,49 +299,13 @@ class FakePool:
         if not connection._released:
             self._let_go(connection)
 
-    # --- shortcuts, as asyncpg's: one connection for one call ------------------------------
-    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
-        """``conn.execute`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.execute(query, *args, timeout=timeout)
-
-    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
-        """``conn.executemany`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            await connection.executemany(command, args, timeout=timeout)
-
-    async def fetch(
-        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> list[Record]:
-        """``conn.fetch`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetch(query, *args, timeout=timeout, record_class=record_class)
-
-    async def fetchrow(
-        self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> Record | None:
-        """``conn.fetchrow`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchrow(query, *args, timeout=timeout, record_class=record_class)
-
-    async def fetchval(
-        self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
-    ) -> Any:
-        """``conn.fetchval`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchval(query, *args, column=column, timeout=timeout)
-
-    async def fetchmany(
-        self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
-    ) -> list[Record]:
-        """``conn.fetchmany`` on a connection acquired for this call."""
-        async with self.acquire() as connection:
-            return await connection.fetchmany(query, args, timeout=timeout, record_class=record_class)
-
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
         """What ``verify()`` reports."""
-        found: list[str] = []
+        found = [
+            f"pool.fail_creation({error!r}) was never used: the pool was not awaited that many times."
+            for error in self._creation_errors
+        ]
         scripts: dict[int, list[str]] = {}
         for connection in dict.fromkeys(self._connections):
             scripts[id(connection._script)] = own = connection.problems()

@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from asyncfakes import BaseTransaction, fake_method
 
+from ._describe import attributes, output_columns, parameter_types, place, sources
 from ._errors import interface_error, postgres_error
 from ._record import Record, record_type
-from ._shapes import many_answer, shape_fetch, shape_fetchrow, shape_fetchval
-from ._status import command_tag
+from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
+from ._status import command_tag, parameters
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+
+    from asyncfakes import Call
 
     from ._connection import FakeConnection
 
@@ -27,6 +30,21 @@ _OUTSIDE = "cursor cannot be created outside of a transaction"
 
 def _query_of(statement: FakePreparedStatement) -> str:
     return statement._query
+
+
+def _statement_rows(host: FakePreparedStatement, call: Call, value: Any) -> list[Record]:
+    """Rows in the statement's column order; a row count or status for a statement without rows."""
+    columns = host._columns
+    if columns == () and (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))):
+        host._scripted_status = execute_status(host._query, value, call.method)
+        return []
+    return place(shape_fetch(host, call, value), columns, call.method, sources(host._query))
+
+
+def _statement_row(host: FakePreparedStatement, call: Call, value: Any) -> Record | None:
+    shape_fetchrow(host, call, value)  # the same checks and messages as conn.fetchrow's
+    found = _statement_rows(host, call, [] if value is None else value)
+    return found[0] if found else None
 
 
 class FakePreparedStatement:
@@ -47,6 +65,8 @@ class FakePreparedStatement:
             record_class if record_class is not None else connection.record_class
         )
         self._status: str | None = None
+        self._scripted_status: str | None = None
+        self._columns = output_columns(query)
 
     def fake_context(self) -> tuple[FakeConnection, BaseTransaction | None]:
         """The statement's calls record on its connection."""
@@ -55,8 +75,12 @@ class FakePreparedStatement:
     def _check(self, method: str) -> None:
         self._connection._check_usable("PreparedStatement", method)
 
+    def _start(self) -> None:
+        self._scripted_status = None
+
     def _done(self, count: int) -> None:
-        self._status = command_tag(self._query, count)
+        status = self._scripted_status or command_tag(self._query, count)
+        self._status = self._connection._executed(self._query, status)
 
     def get_query(self) -> str:
         """The statement's query text."""
@@ -68,16 +92,35 @@ class FakePreparedStatement:
         self._check("get_name")
         return self._name
 
+    def get_attributes(self) -> tuple[Any, ...]:
+        """The columns the statement returns, as ``asyncpg.types.Attribute`` tuples (``name``, ``type``).
+
+        Read from the SQL before anything runs, as asyncpg has them from the server: the
+        top-level ``SELECT`` list or ``RETURNING`` clause; ``()`` for a statement that returns no
+        rows, or whose columns the text does not name (``SELECT *``). Types are ``unknown``.
+        """
+        self._check("get_attributes")
+        return attributes(self._query)
+
+    def get_parameters(self) -> tuple[Any, ...]:
+        """One ``asyncpg.types.Type`` per ``$n`` parameter of the statement (``unknown`` types)."""
+        self._check("get_parameters")
+        return parameter_types(max(parameters(self._query), default=0))
+
     def get_statusmsg(self) -> str | None:
-        """The status of the last run (from the rows it answered), ``None`` before the first run."""
+        """The status of the last run, ``None`` before the first.
+
+        From the rows it answered (``"SELECT 2"``, ``"INSERT 0 1"``), or the row count or status
+        scripted for a statement that returns no rows (``returns(2)``: ``"UPDATE 2"``).
+        """
         self._check("get_statusmsg")
         return self._status
 
-    @fake_method(name="fetch", sql=_query_of, shape=shape_fetch)
+    @fake_method(name="fetch", sql=_query_of, shape=_statement_rows)
     async def _fetch(self, *args: Any, timeout: float | None = None) -> list[Record]:
         return []
 
-    @fake_method(name="fetchrow", sql=_query_of, shape=shape_fetchrow)
+    @fake_method(name="fetchrow", sql=_query_of, shape=_statement_row)
     async def _fetchrow(self, *args: Any, timeout: float | None = None) -> Record | None:
         return None
 
@@ -102,6 +145,7 @@ class FakePreparedStatement:
     async def fetch(self, *args: Any, timeout: float | None = None) -> list[Record]:
         """Run the statement; answers a list of records."""
         self._check("fetch")
+        self._start()
         found = await self._fetch(*args, timeout=timeout)
         self._done(len(found))
         return found
@@ -109,6 +153,7 @@ class FakePreparedStatement:
     async def fetchrow(self, *args: Any, timeout: float | None = None) -> Record | None:
         """Run the statement; answers its first row, or ``None``."""
         self._check("fetchrow")
+        self._start()
         found = await self._fetchrow(*args, timeout=timeout)
         self._done(0 if found is None else 1)
         return found

@@ -1,0 +1,58 @@
+"""asyncfakes for psycopg 3: fakes of AsyncConnection, AsyncCursor and AsyncConnectionPool.
+
+Hand :class:`FakeAsyncConnection` (or a :class:`FakeAsyncConnectionPool`) to code written for
+``psycopg.AsyncConnection``, script what the database answers as plain data, and assert on what
+the code sent::
+
+    from asyncfakes.psycopg import FakeAsyncConnection, unique_violation
+
+    conn = FakeAsyncConnection()
+    conn.execute.returns([{"id": 1, "name": "Ana"}])
+    conn.when(sql="INSERT INTO users ...").raises(unique_violation("users_email_key"))
+
+Rows go through psycopg's own row factories, errors are psycopg's own classes chosen by SQLSTATE,
+and transaction rules follow psycopg 3.3, as measured against it and PostgreSQL 15 by the
+contract suite. psycopg must be installed.
+"""
+
+from __future__ import annotations
+
+from ._connection import ExecuteMethod, FakeAsyncConnection
+from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
+from ._errors import (
+    check_violation,
+    connection_lost,
+    deadlock_detected,
+    foreign_key_violation,
+    in_failed_transaction,
+    not_null_violation,
+    postgres_error,
+    query_canceled,
+    serialization_failure,
+    unique_violation,
+)
+from ._info import ConnectionInfo
+from ._results import Column, FakePGResult, Result
+from ._transaction import FakeAsyncTransaction
+
+__all__ = [
+    "Column",
+    "ConnectionInfo",
+    "ExecuteMethod",
+    "FakeAsyncConnection",
+    "FakeAsyncCursor",
+    "FakeAsyncServerCursor",
+    "FakeAsyncTransaction",
+    "FakePGResult",
+    "Result",
+    "check_violation",
+    "connection_lost",
+    "deadlock_detected",
+    "foreign_key_violation",
+    "in_failed_transaction",
+    "not_null_violation",
+    "postgres_error",
+    "query_canceled",
+    "serialization_failure",
+    "unique_violation",
+]

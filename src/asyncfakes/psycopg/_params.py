@@ -1,0 +1,56 @@
+"""psycopg's parameter rules: ``%s`` and ``%(name)s`` placeholders, checked by psycopg's own parser.
+
+The fake hands the query to the same functions psycopg uses to convert it before sending, so a
+count mismatch, a missing name or a stray ``%`` fail with psycopg's exact class and message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import sql as psycopg_sql
+from psycopg._queries import PostgresQuery, _query2pg
+
+from ._errors import postgres_error
+from ._results import statement_count
+
+__all__ = ["check_many", "check_params", "query_text"]
+
+
+def query_text(query: Any) -> str:
+    """The query as a string: ``str`` as is, ``bytes`` decoded, psycopg's ``sql`` objects rendered."""
+    if isinstance(query, str):
+        return query
+    if isinstance(query, bytes):
+        return query.decode()
+    if isinstance(query, psycopg_sql.Composable):
+        return query.as_string(None)
+    msg = f"query should be str, bytes or a psycopg.sql object, got {type(query).__qualname__}"
+    raise TypeError(msg)
+
+
+def check_params(sql: str, params: Any) -> None:
+    """Raise what psycopg raises for ``params`` that do not fit the placeholders of ``sql``."""
+    if params is None:
+        return
+    len(params)  # psycopg measures them first: an int fails with Python's TypeError, as there
+    _, _, order, parts = _query2pg(sql.encode(), "utf-8")
+    PostgresQuery.validate_and_reorder_params(parts, params, order)
+    if statement_count(sql) > 1:
+        # Parameters go through the extended protocol, which takes one statement.
+        msg = "cannot insert multiple commands into a prepared statement"
+        raise postgres_error(sqlstate="42601", message=msg)
+
+
+def check_many(sql: str, params_seq: Any) -> None:
+    """Check every parameter set of an ``executemany``."""
+    for params in params_seq:
+        check_params(sql, params)
+
+
+def check_copy(sql: str) -> None:
+    """COPY needs ``cursor.copy()``, as psycopg says."""
+    if sql.lstrip()[:4].upper() == "COPY":
+        msg = "COPY cannot be used with this method; use copy() instead"
+        raise psycopg.ProgrammingError(msg)

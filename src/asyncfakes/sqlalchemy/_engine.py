@@ -1,0 +1,183 @@
+"""FakeEngine: a real SQLAlchemy ``AsyncEngine`` whose connections are asyncfakes' fake drivers."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from asyncfakes import Call, CallLog, ExpectationsNotMet, Matcher, Stub, UnexpectedCall
+from asyncfakes.asyncpg import FakeConnection
+
+from ._natural import BOOTSTRAP, Described, NaturalAnswers
+from ._statements import Statement, compile_statement
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["FakeEngine"]
+
+_DRIVERS = {"postgresql+asyncpg": "asyncpg"}
+
+
+UNSET: Any = object()  # "params= not given": the statement's own bound values
+
+
+def _driver(url: str) -> str:
+    scheme = url.split("://", 1)[0]
+    driver = _DRIVERS.get(scheme)
+    if driver is None:
+        msg = (
+            f"FakeEngine({url!r}): no fake driver for {scheme!r}; it fakes "
+            f"{', '.join(f'{name}://' for name in _DRIVERS)}."
+        )
+        raise ValueError(msg)
+    return driver
+
+
+class FakeEngine:
+    """A real ``AsyncEngine`` (``.engine``) on fake drivers, and the handle a test scripts and asserts on.
+
+    Everything above the driver is real SQLAlchemy: the ORM, ``AsyncSession``, Core, SQLModel.
+    The test says what the database answers and asserts what SQLAlchemy sent, with SQLAlchemy
+    statements or SQL text::
+
+        fake = FakeEngine()
+        fake.when(select(User).where(User.id == 1)).returns([{"id": 1, "name": "Ana"}])
+        async with AsyncSession(fake.engine) as session:
+            user = (await session.scalars(select(User).where(User.id == 1))).one()
+        fake.assert_executed(select(User).where(User.id == 1))
+
+    Unscripted, the database answers what a test needs: the dialect's start-up queries, no rows
+    for a ``SELECT`` (with its columns), fresh primary keys for ``INSERT ... RETURNING``.
+    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`.
+    Extra keyword arguments go to ``create_async_engine``.
+    """
+
+    def __init__(
+        self,
+        url: str = "postgresql+asyncpg://",
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        **options: Any,
+    ) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        _driver(url)
+        self.db = FakeConnection(strict=strict, ordered=ordered)
+        """The fake driver connection whose script every connection of the engine shares."""
+        self._natural = NaturalAnswers()
+        self._connections: list[FakeConnection] = []
+        for sql, answer in BOOTSTRAP.items():
+            self.db.when(sql=sql).returns(answer)
+        self._strict = strict
+        self._unexpected: list[str] = []
+        self.db.fetch.answers(self._answer)
+        self.db.executemany.answers(self._answer)
+        self.engine: AsyncEngine = create_async_engine(url, async_creator=self._connect, **options)
+        """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
+
+    def _answer(self, call: Call) -> Any:
+        """The answer to a statement nothing was scripted for (strict: an UnexpectedCall)."""
+        if self._strict:
+            message = (
+                f"Unexpected statement {call.describe(outcome=False)}: the engine is strict and nothing "
+                "is scripted for it. Script it: fake.when(statement).returns(...)."
+            )
+            self._unexpected.append(message)
+            raise UnexpectedCall(message)
+        if call.method == "executemany":
+            return None
+        return self._natural.answer(call.sql or "", call.params)
+
+    async def _connect(self) -> FakeConnection:
+        connection = FakeConnection(share_with=self.db)
+        self._connections.append(connection)
+        return connection
+
+    def _before_execute(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        compiled = getattr(context, "compiled", None)
+        table = getattr(getattr(compiled, "statement", None), "table", None)
+        flush = "compiled_cache" in getattr(context, "execution_options", {})
+        self._natural.described[statement] = Described(table, flush)
+
+    # --- scripting ------------------------------------------------------------------------
+    def _matching(self, statement: Any, params: Any) -> dict[str, Any]:
+        """``sql=`` and (unless none) ``params=`` for the core's matching."""
+        if isinstance(statement, (Matcher, re.Pattern)):
+            matcher: object = statement  # Contains("INSERT INTO users"), Regex(...), ANY
+            bound = None
+        else:
+            sql, bound = compile_statement(statement, self.engine.dialect)
+            matcher = Statement(sql)
+        if params is UNSET:
+            params = bound
+        return {"sql": matcher} if params is None else {"sql": matcher, "params": params}
+
+    def when(self, statement: Any, *, params: Any = UNSET) -> Stub:
+        """Return a stub answering ``statement`` (a SQLAlchemy statement, or SQL text).
+
+        A statement matches by its compiled SQL and its bound parameters, by value; ``params=``
+        overrides them (``params=ANY`` for any). Script rows as dicts (any key order; they are
+        placed by the statement's columns), a row count for ``UPDATE``/``DELETE``, or an error.
+        """
+        return self.db.when(**self._matching(statement, params))
+
+    def expect(self, statement: Any, *, params: Any = UNSET, times: int = 1) -> Stub:
+        """Like :meth:`when`, but :meth:`verify` fails unless it is used exactly ``times`` times."""
+        return self.db.expect(**self._matching(statement, params), times=times)
+
+    # --- assertions -------------------------------------------------------------------------
+    @property
+    def calls(self) -> CallLog:
+        """Every driver call of every connection the engine made, in order."""
+        return self.db.calls
+
+    @property
+    def statements(self) -> CallLog:
+        """The statements SQLAlchemy sent (``fetch`` and ``executemany`` calls), start-up queries excepted."""
+        found = [
+            call
+            for call in self.db.calls
+            if call.method in ("fetch", "executemany")
+            and " ".join((call.sql or "").lower().split()) not in BOOTSTRAP
+        ]
+        return CallLog(found, history=self.db.calls, title="statements")
+
+    def assert_executed(self, statement: Any, *, params: Any = UNSET, times: int | None = None) -> None:
+        """Assert SQLAlchemy sent ``statement`` (with its bound parameters), or exactly ``times`` times."""
+        __tracebackhide__ = True
+        self.db.calls.assert_executed(**self._matching(statement, params), times=times)
+
+    def assert_not_executed(self, statement: Any, *, params: Any = UNSET) -> None:
+        """Assert SQLAlchemy never sent ``statement`` (with these parameters, when given)."""
+        __tracebackhide__ = True
+        self.db.calls.assert_not_executed(**self._matching(statement, params))
+
+    def verify(self) -> None:
+        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
+        __tracebackhide__ = True
+        try:
+            self.db.verify()
+            found: list[str] = []
+        except ExpectationsNotMet as error:
+            found = [str(error)]
+        found += [
+            f"an UnexpectedCall was raised into the code under test: {text}" for text in self._unexpected
+        ]
+        shared = set(self.db.problems())
+        for connection in self._connections:
+            found += [f"  {problem}" for problem in connection.problems() if problem not in shared]
+        if found:
+            raise ExpectationsNotMet("\n".join(found))
+
+    async def dispose(self) -> None:
+        """Dispose of the engine's pool (``await engine.dispose()``)."""
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<asyncfakes.sqlalchemy.FakeEngine {self.engine.url}, {len(self.db.calls)} calls>"

@@ -1,0 +1,72 @@
+"""SQLAlchemy statements as the fake matches them: compiled with the engine's dialect, by value.
+
+A statement (``select``, ``insert``, ``update``, ``delete``, ``text()``) is compiled as the engine
+sends it (``IN`` lists expanded) into its SQL and its positional parameters. SQL is compared
+normalised, and also without what differs between SQLAlchemy versions or between a hand-written
+string and SQLAlchemy's rendering: the casts on placeholders (``$1::VARCHAR``) and the labels
+SQLAlchemy 2.0 puts on ORM loader columns (``users.id AS users_id``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Final
+
+from asyncfakes import Matcher as _Matcher
+from asyncfakes import normalize_sql
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
+__all__ = ["Statement", "compile_statement", "statement_key"]
+
+_CAST: Final = re.compile(r"(\$\d+|%\(\w+\)s|%s|\?)::\s*[A-Za-z_][\w ]*?(\[\])?(?=[\s,)]|$)")
+_LOADER_LABEL: Final = re.compile(r"\b(\w+)\.(\w+) AS \1_\2\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def statement_key(sql: str) -> str:
+    """``sql`` normalised, without placeholder casts and ORM loader labels."""
+    return normalize_sql(_LOADER_LABEL.sub(r"\1.\2", _CAST.sub(r"\1", sql)))
+
+
+class Statement(_Matcher):
+    """Matches SQL that is the same statement as ``sql`` (see the module docstring).
+
+    ``Statement(select(User).where(User.id == 1), engine)`` compiles a SQLAlchemy statement;
+    ``Statement("SELECT ...")`` takes SQL text. Its repr shows the SQL it expects.
+    """
+
+    __slots__ = ("key", "text")
+
+    def __init__(self, sql: str) -> None:
+        self.text = sql
+        self.key = statement_key(sql)
+
+    def matches(self, sql: str) -> bool:
+        """Whether ``sql`` is this statement."""
+        return statement_key(sql) == self.key
+
+    def __repr__(self) -> str:
+        return f"Statement({' '.join(self.text.split())!r})"
+
+
+def compile_statement(statement: Any, dialect: Dialect) -> tuple[str, tuple[Any, ...] | None]:
+    """The SQL and positional parameters the engine sends for ``statement`` (params ``None``: none bound).
+
+    A string is SQL as it is.
+    """
+    if isinstance(statement, str):
+        return statement, None
+    compile_method = getattr(statement, "compile", None)
+    if compile_method is None:
+        msg = (
+            f"expected a SQLAlchemy statement (select(), insert(), update(), delete(), text()), SQL "
+            f"text or a matcher (Contains(...), Regex(...)), got {statement!r} ({type(statement).__name__})."
+        )
+        raise TypeError(msg)
+    compiled = compile_method(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.params
+    names = compiled.positiontup or ()
+    return str(compiled), tuple(values[name] for name in names)
