@@ -294,6 +294,7 @@ async def test_endpoints_with_the_pool_overridden() -> None:
     pool.script.fetch.when(params=[1]).returns(
         QueryResult([{"id": 1, "name": "Ana", "email": "ana@example.com"}])
     )
+    pool.script.fetch.when(params=[2]).returns([])  # said out loud: no user 2 (else a near miss)
     pool.script.fetch.when(params=[9]).raises(
         postgres_error("terminating connection due to administrator command")
     )

@@ -340,7 +340,7 @@ async def test_answer_callable_sync_and_async() -> None:
     async def async_index(call: Call) -> int:
         return call.index + 100
 
-    assert 3 == await Answer(CALL, lambda call: call.index).produce(make_call(3))  # pyright: ignore[reportUnknownMemberType]
+    assert 3 == await Answer(CALL, lambda call: call.index).produce(make_call(3))
     assert 103 == await Answer(CALL, async_index).produce(make_call(3))
 
 

@@ -20,7 +20,7 @@ async def no_sql(self: Any) -> None: ...
 
 @pytest.mark.parametrize(
     ("func", "sql", "params", "args", "kwargs", "expected"),
-    [  # pyright: ignore[reportUnknownArgumentType]
+    [
         (positional_only, UNSET, UNSET, ("SELECT 1", [1]), {}, ("SELECT 1", [1])),
         (positional_only, UNSET, UNSET, ("SELECT 1",), {"params": [2]}, ("SELECT 1", [2])),
         (star_args, UNSET, UNSET, ("SELECT $1", 1, 2), {"timeout": 3}, ("SELECT $1", (1, 2))),

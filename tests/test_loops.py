@@ -177,7 +177,7 @@ def assert_timing_outcomes(conn: FakeConnection) -> None:
 def timing_fake() -> FakeConnection:
     conn = FakeConnection()
     conn.fetch_val.hangs_once().returns(2)
-    conn.when(sql="slow").delays(0.02).returns("slow")
+    conn.when(sql="slow").delays(0.02).returns([{"v": "slow"}])
     return conn
 
 

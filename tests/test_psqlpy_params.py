@@ -77,7 +77,7 @@ def test_prepare_does_not_count_parameters() -> None:
 
 @pytest.mark.parametrize(
     ("params", "expected"),
-    [  # pyright: ignore[reportUnknownArgumentType]
+    [
         (None, None),
         ([], None),
         ([[1], (2,), {"a": 3}], ("PyToRustValueMappingError", "Parameters must be sequence or mapping")),

@@ -227,3 +227,14 @@ async def test_strict_connections_refuse_unscripted_statements() -> None:
     assert [(1,)] == await (await conn.execute("SELECT 1")).fetchall()
     with pytest.raises(UnexpectedCall):
         await conn.execute("SELECT 2")
+
+
+async def test_verify_leaves_an_implicit_transaction_to_the_caller() -> None:
+    """A transaction psycopg opened by itself is not a problem; a block still open is."""
+    conn = FakeAsyncConnection()
+    await conn.execute("SELECT 1")
+    conn.verify()
+
+    async with conn.transaction():
+        with pytest.raises(ExpectationsNotMet, match="savepoint active> was never committed"):
+            conn.verify()

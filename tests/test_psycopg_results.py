@@ -222,3 +222,53 @@ def test_postgres_error_checks_its_arguments() -> None:
 def test_helpers_give_psycopgs_classes(error: psycopg.Error, name: str, sqlstate: str) -> None:
     """Each helper builds psycopg's own class for its SQLSTATE."""
     assert (name, sqlstate, "ERROR") == (type(error).__name__, error.sqlstate, error.diag.severity)
+
+
+async def test_a_sticky_answer_is_shaped_once_and_reused() -> None:
+    """The same scripted list for the same SQL gives the same (immutable) result, rows and all."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns([{"a": 1}])
+
+    first = await conn.execute("SELECT a FROM t")
+    second = await conn.execute("SELECT a FROM t")
+    other = await conn.execute("SELECT a FROM u")
+
+    assert first.pgresult is not None
+    assert first.pgresult is second.pgresult
+    assert other.pgresult is not first.pgresult
+    assert ([(1,)], [(1,)], 1) == (await first.fetchall(), await second.fetchall(), first.pgresult.ntuples)
+
+
+async def test_options_are_recorded_only_when_given() -> None:
+    """prepare= and binary= appear in the call's kwargs when the code passes them."""
+    conn = FakeAsyncConnection()
+    cur = conn.cursor()
+
+    await cur.execute("SELECT 1")
+    await cur.execute("SELECT 1", prepare=True)
+    await conn.execute("SELECT 1", binary=True)
+
+    assert [{}, {"prepare": True, "binary": None}, {"prepare": None, "binary": True}] == [
+        dict(c.kwargs) for c in conn.execute.calls
+    ]
+
+
+def test_type_codes_of_subclasses_and_tuples_of_rows() -> None:
+    """A subclass of a known type gets its base's OID; a tuple of dicts is rows too."""
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    res = result_of("execute", "SELECT", ({"level": Level.LOW},))
+
+    assert ([23], 1) == ([res.ftype(0)], res.ntuples)
+
+
+async def test_named_parameters_from_a_mapping_pass() -> None:
+    """%(name)s placeholders with a mapping that has every name are fine, extra keys too."""
+    conn = FakeAsyncConnection()
+
+    await conn.execute("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": 2, "c": 3})
+
+    assert {"a": 1, "b": 2, "c": 3} == conn.execute.calls.one().params

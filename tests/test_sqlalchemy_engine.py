@@ -332,4 +332,45 @@ def test_insert_parsing_edges() -> None:
 
     assert [{"a": 1}] == inserted_rows("INSERT INTO t (a) VALUES ($1", (1,))
     assert [{"a": None, "b": None}] == inserted_rows("INSERT INTO t (a, b) VALUES ($9, DEFAULT)", ())
-    assert [] == returning("INSERT INTO t (a) VALUES (1)")
+    assert () == returning("INSERT INTO t (a) VALUES (1)")
+
+
+async def test_statements_with_in_lists_and_the_compile_cache(
+    fake: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """IN lists compile expanded; the compile cache is bounded and binds each statement's own values."""
+    from asyncfakes.sqlalchemy import _statements
+
+    monkeypatch.setattr(_statements, "_CACHE_SIZE", 1)
+    fake.when(select(User.id).where(User.id.in_([1, 2]))).returns([{"id": 1}])
+    dialect = fake.engine.dialect
+    first = compile_statement(select(User.id).where(User.id == 1), dialect)
+    other = compile_statement(select(User.name).where(User.id == 2), dialect)
+    again = compile_statement(select(User.id).where(User.id == 3), dialect)
+
+    async with fake.engine.connect() as conn:
+        found = (await conn.execute(select(User.id).where(User.id.in_([1, 2])))).all()
+
+    assert [(1,)] == [tuple(row) for row in found]
+    assert ((1,), (2,), (3,)) == (first[1], other[1], again[1])
+    assert first[0] == again[0]
+
+
+async def test_later_engines_reuse_the_initialised_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first engine answers the start-up queries; later ones with the same URL skip them."""
+    from asyncfakes.sqlalchemy import _templates
+
+    monkeypatch.setattr(_templates, "_initialised", {})
+    first, second = FakeEngine(), None
+    async with first.engine.connect() as conn:
+        await conn.execute(select(User.id))
+    second = FakeEngine()
+    async with second.engine.connect() as conn:
+        await conn.execute(select(User.id))
+
+    assert second.engine.dialect is first.engine.dialect
+    assert ["select pg_catalog.version()"] == [c.sql for c in first.calls if c.sql and "version" in c.sql]
+    assert [] == [c.sql for c in second.calls if c.sql and "version" in c.sql]
+    assert [1, 1] == [len(first.statements), len(second.statements)]
+    first.verify()
+    second.verify()

@@ -70,17 +70,19 @@ async def test_answers_with_sync_and_async_callables() -> None:
 
 
 async def test_scripted_values_are_shaped() -> None:
-    """Plain data is shaped into the method's return type; a FakeRecord passes through."""
+    """Plain data is shaped into the method's return type; a FakeRecord passes through, as a copy."""
     conn = FakeConnection()
     record = FakeRecord([{"a": 1}], rowcount=7)
     conn.execute.returns_once(record).returns_once([{"a": 2}])
     conn.execute_many.returns_once(3).returns_once("x").returns_once(record)
 
-    assert record is await conn.execute("SELECT 1")
+    first = await conn.execute("SELECT 1")
+    assert record == first
+    assert record is not first
     assert [{"a": 2}] == (await conn.execute("SELECT 1")).result()
     assert 3 == (await conn.execute_many("INSERT", [])).rowcount
     assert "x" == (await conn.execute_many("INSERT", [])).result()
-    assert record is await conn.execute_many("INSERT", [])
+    assert record == await conn.execute_many("INSERT", [])
 
 
 @pytest.mark.parametrize(
@@ -157,12 +159,13 @@ async def test_exhausted_one_shot_stubs_fall_through_in_order() -> None:
     assert [1, 2, None] == [await conn.fetch_val("SELECT x") for _ in range(3)]
 
 
-async def test_stub_without_answers_gives_the_natural_answer_and_records() -> None:
-    """A bare stub matches (and records) but answers like the method would."""
+async def test_expectation_without_answers_gives_the_natural_answer_and_records() -> None:
+    """A bare expect() matches (and records) but answers like the method would, even when strict."""
     conn = FakeConnection(strict=True)
-    stub = conn.fetch_val.when(sql="SELECT 1")
+    expectation = conn.fetch_val.expect(sql="SELECT 1")
     assert None is await conn.fetch_val("SELECT 1")
-    assert [("SELECT 1", None)] == stub.calls
+    assert [("SELECT 1", None)] == expectation.calls
+    conn.verify()
 
 
 async def test_connection_wide_stub_matches_any_method() -> None:
@@ -210,8 +213,8 @@ async def test_strict_connection_raises_unexpected_call_with_nearest_stub() -> N
         await conn.fetch("SELECT * FROM users WHERE id = $1", [2])
 
     assert str(excinfo.value) == (
-        "Unexpected call #0 fetch('SELECT * FROM users WHERE id = $1', [2]): the connection is strict "
-        "and nothing is scripted for fetch.\n"
+        "Unexpected call #0 fetch('SELECT * FROM users WHERE id = $1', [2]): the connection is strict, "
+        "and no stub for fetch matches it.\n"
         "Calls on this connection (1):\n"
         "  #0 fetch('SELECT * FROM users WHERE id = $1', [2]) -> pending\n"
         "Nearest match: fetch.when(sql='SELECT * FROM users WHERE id = $1', params=[1])\n"
@@ -264,11 +267,11 @@ async def test_verify_lists_every_problem() -> None:
         "       sql differs (normalised):\n"
         "         - delete from sessions where user_id = $1\n"
         "         + delete from session where user_id = $1\n"
-        "  2. conn.fetch: a one-shot answer was never used (returns [{'id': 1}]).\n"
-        f"  3. {stub!r}: a one-shot answer was never used (returns 1).\n"
+        f"  2. {stub!r} answered no call.\n"
+        "  3. conn.fetch: a one-shot answer was never used (returns [{'id': 1}]).\n"
         "  4. an UnexpectedCall was raised into the code under test:\n"
         "    Unexpected call #0 execute('DELETE FROM session WHERE user_id = $1', [1]): the connection is "
-        "strict and nothing is scripted for execute.\n"
+        "strict, and an expectation for execute exists but differs.\n"
         "  5. fetch_val('SELECT 2') was created but never awaited.\n"
         "Calls on this connection (1):\n"
         "  #0 execute('DELETE FROM session WHERE user_id = $1', [1]) -> raised UnexpectedCall"

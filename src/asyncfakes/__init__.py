@@ -16,6 +16,7 @@ from ._errors import (
     FakeConnectionClosed,
     FakeTransactionError,
     UnexpectedCall,
+    add_note,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
@@ -55,6 +56,7 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "add_note",
     "fake_method",
     "normalize_sql",
     "output_columns",

@@ -10,11 +10,13 @@ from collections import deque
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from ._copies import copier, snapshot
 from ._errors import shorten, type_error
 from ._loops import Event, sleep
 
 if TYPE_CHECKING:
     from ._calls import Call
+    from ._copies import Copier
 
 __all__ = ["Answer", "AnswerFunction", "AnswerQueue", "Gate"]
 
@@ -120,7 +122,7 @@ class Gate:
                 "To make the held call raise it, use release(error=...)."
             )
             raise TypeError(msg)
-        self._value = None if value is _NOTHING else value
+        self._value = None if value is _NOTHING else snapshot(value)
         self._error = error
         self._released.set()
 
@@ -172,14 +174,25 @@ def fresh_exception(error: BaseException | type[BaseException]) -> BaseException
 
 
 class Answer:
-    """One scripted answer: a value, an error, a callable, a hang or a gate, with an optional delay."""
+    """One scripted answer: a value, an error, a callable, a hang or a gate, with an optional delay.
 
-    __slots__ = ("delay", "kind", "payload")
+    A value is kept as a copy, and each call gets a copy of it (``copy``, compiled once for its
+    shape; ``None`` when it holds no mutable container), so the code under test can mutate what
+    it receives without changing later answers or the test's own data.
+    """
+
+    __slots__ = ("copy", "delay", "kind", "payload")
 
     def __init__(self, kind: int, payload: Any, delay: float = 0.0) -> None:
-        self.kind = kind
-        self.payload = payload
-        self.delay = delay
+        self.kind: int = kind
+        self.copy: Copier | None = copier(payload) if kind == VALUE else None
+        self.payload: Any = payload if self.copy is None else self.copy(payload)
+        self.delay: float = delay
+
+    def value(self) -> Any:
+        """A fresh copy of the scripted value (the value itself when nothing in it is mutable)."""
+        copy = self.copy
+        return self.payload if copy is None else copy(self.payload)
 
     @property
     def is_plain(self) -> bool:
@@ -192,14 +205,14 @@ class Answer:
             await sleep(self.delay)
         kind = self.kind
         if kind == VALUE:
-            return self.payload
+            return self.value()
         if kind == RAISE:
             raise fresh_exception(self.payload)
         if kind == CALL:
             result = self.payload(call)
             if isinstance(result, Awaitable):
-                result = await result  # pyright: ignore[reportUnknownVariableType]
-            return result  # pyright: ignore[reportUnknownVariableType]
+                result = await result
+            return snapshot(result)
         if kind == HANG:
             while True:  # only cancellation ends a hang: nothing ever sets this event
                 await Event().wait()
@@ -227,7 +240,7 @@ class AnswerQueue:
     def __init__(self) -> None:
         self._queue: deque[Answer] = deque()
         self.sticky: Answer | None = None
-        self.scripted = False
+        self.scripted: bool = False
 
     def push(self, answer: Answer) -> None:
         """Queue a one-shot answer."""
@@ -267,11 +280,44 @@ def make_answer(kind: int, payload: Any, delay: float = 0.0, where: str = "") ->
     if delay != delay:  # NaN slips past delays()'s ``< 0`` check; trio would refuse it only at call time
         msg = f"{where}: the delay is NaN; delays() takes a number of seconds >= 0."
         raise ValueError(msg)
+    if kind == VALUE and _is_exception(payload):
+        verb = where.rsplit(".", 1)[-1].replace("returns", "raises")
+        msg = (
+            f"{where} got the exception {shorten(payload, 80)} as the value to return. "
+            f"To make the call raise it, use {verb.replace('()', '(...)')}."
+        )
+        raise TypeError(msg)
     if kind == RAISE:
         check_exception(payload, where)
-    elif kind == CALL and not callable(payload):
-        raise type_error(where, payload, "a callable that receives the Call (sync or async)")
+    elif kind == CALL:
+        check_answer_function(payload, where)
     return Answer(kind, payload, delay)
+
+
+def check_answer_function(function: object, where: str) -> None:
+    """Raise ``TypeError`` now unless ``function`` can be called with the one ``Call`` argument.
+
+    Callables whose signature cannot be read (some builtins) are accepted as they are.
+    """
+    if not callable(function):
+        raise type_error(where, function, "a callable that receives the Call (sync or async)")
+    import inspect
+
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(None)
+    except TypeError as error:
+        name = getattr(function, "__name__", repr(function))
+        msg = (
+            f"{where}: {name}{signature} cannot be called with the recorded Call ({error}); "
+            "answers() calls fn(call) with one argument. Write it as fn(call) and read what you "
+            "need from it: call.sql, call.params, call.args, call.kwargs (e.g. lambda call: "
+            "[{'id': call.params[0]}]); to return a fixed value, use returns()."
+        )
+        raise TypeError(msg) from None
 
 
 __all__ += [
@@ -280,6 +326,7 @@ __all__ += [
     "HANG",
     "RAISE",
     "VALUE",
+    "check_answer_function",
     "check_exception",
     "fresh_exception",
     "make_answer",

@@ -7,8 +7,9 @@ from operator import is_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, overload
 
+from ._copies import CONTAINERS, snapshot
 from ._errors import FakeAssertionError, did_you_mean, render, shorten, similarity
-from ._matchers import Matcher, normalize_sql, params_equal, sql_matcher
+from ._matchers import Matcher, normalize_sql, params_equal, show_sql, sql_matcher
 
 if TYPE_CHECKING:
     from ._transaction import BaseTransaction
@@ -39,9 +40,10 @@ UNSET: Final[Any] = _Unset()
 class Call:
     """One awaited call on a fake: what was sent, where it ran, and how it ended.
 
-    Read-only. ``params`` is a snapshot taken when the call was made (a list or dict is
-    copied), so mutating it afterwards cannot rewrite history; ``args`` holds the snapshot
-    too. A Call equals the tuple ``(sql, params)`` (the SQL compared after normalisation), so
+    Read-only. ``params`` is a deep snapshot taken when the call was made (lists, dicts and
+    sets copied, nested ones too), so mutating them afterwards cannot rewrite history;
+    ``args`` and ``kwargs`` hold snapshots too. A Call equals the tuple ``(sql, params)`` (the
+    SQL compared after normalisation), so
     ``assert conn.execute.calls == [("SELECT 1", None)]`` reads naturally.
     """
 
@@ -68,8 +70,18 @@ class Call:
     ) -> None:
         self._method = method
         self._sql = sql
-        kind = type(params)  # pyright: ignore[reportUnknownVariableType]
-        self._params = params.copy() if kind is list or kind is dict else params
+        kind = type(params)
+        # A deep snapshot (nested lists and dicts too); a tuple of scalars is kept as it is. The
+        # flat list, the generic fake's usual params, is copied here without a further call.
+        if kind is list:
+            copied = params.copy()
+            for item in copied:
+                if type(item) in CONTAINERS:
+                    copied = snapshot(params)
+                    break
+            self._params = copied
+        else:
+            self._params = snapshot(params) if kind is tuple or kind is dict else params
         count = len(args)
         packed: tuple[Any, ...] | int = args
         if count and args[0] is sql:
@@ -83,8 +95,8 @@ class Call:
                 and (args[1] is params[0] if count == 2 else all(map(is_, args[1:], params)))
             ):
                 packed = _SQL_STAR
-        self._args = packed
-        self._kwargs = kwargs
+        self._args = snapshot(packed) if packed is args else packed
+        self._kwargs = snapshot(kwargs) if type(kwargs) is dict else kwargs
         self._index = index
         self._transaction = transaction
         # The Outcome while pending, returned or cancelled; the exception itself once raised.
@@ -146,7 +158,7 @@ class Call:
 
     def describe(self, *, outcome: bool = True) -> str:
         """One line for failure messages: ``#2 fetch('SELECT 1', (5,)) -> returned``."""
-        shown = [] if self._sql is None else [repr(self._sql)]
+        shown = [] if self._sql is None else [show_sql(self._sql)]
         if self._params is not None:
             shown.append(shorten(self._params, 80))
         text = f"#{self._index} {self._method}({', '.join(shown)})"
@@ -178,10 +190,10 @@ class Call:
                 and params_equal(self._params, other._params)
                 and self._kwargs == other._kwargs
             )
-        if isinstance(other, tuple) and len(other) == 2:  # pyright: ignore[reportUnknownArgumentType]
-            expected_sql, expected_params = other  # pyright: ignore[reportUnknownVariableType]
+        if isinstance(other, tuple) and len(other) == 2:
+            expected_sql, expected_params = other
             if isinstance(expected_sql, (str, Matcher)):
-                return self.matches(expected_sql, expected_params)  # pyright: ignore[reportUnknownArgumentType]
+                return self.matches(expected_sql, expected_params)
         return NotImplemented
 
     __hash__: ClassVar[None] = None  # type: ignore[assignment]
@@ -231,9 +243,8 @@ class CallLog(Sequence[Call]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, CallLog)):
-            return len(self._calls) == len(other) and all(  # pyright: ignore[reportUnknownArgumentType]
-                a == b
-                for a, b in zip(self._calls, other, strict=True)  # pyright: ignore[reportUnknownArgumentType]
+            return len(self._calls) == len(other) and all(
+                a == b for a, b in zip(self._calls, other, strict=True)
             )
         return NotImplemented
 
@@ -303,7 +314,7 @@ class CallLog(Sequence[Call]):
         found = self.filter(sql=sql, params=params)
         if (times is None and found) or len(found) == times:
             return
-        want = f"sql={sql!r}" + ("" if params is UNSET else f", params={params!r}")
+        want = f"sql={_shown(sql)}" + ("" if params is UNSET else f", params={params!r}")
         count = "at least once" if times is None else f"{times} time(s)"
         msg = f"Expected {want} to be executed {count}, but it was executed {len(found)} time(s)."
         raise self._fail(
@@ -316,7 +327,7 @@ class CallLog(Sequence[Call]):
         __tracebackhide__ = True
         found = self.filter(sql=sql, params=params)
         if found:
-            msg = f"Expected sql={sql!r} not to be executed, but it was executed {len(found)} time(s):"
+            msg = f"Expected sql={_shown(sql)} not to be executed, but it was executed {len(found)} time(s):"
             raise self._fail(
                 msg,
                 details=[f"  {call.describe()}" for call in found],
@@ -324,6 +335,10 @@ class CallLog(Sequence[Call]):
 
     def _nearest(self, sql: object, params: object) -> str | None:
         return nearest_call(self._calls, sql, params)
+
+
+def _shown(sql: object) -> str:
+    return show_sql(sql) if isinstance(sql, str) else repr(sql)
 
 
 def matcher_text(sql: object) -> str | None:

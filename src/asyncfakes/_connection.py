@@ -7,10 +7,21 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
+from ._copies import snapshot
 from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
-from ._records import FakeRecord
-from ._stubs import Script, Stub
+from ._records import (
+    FakeRecord,
+    check_row,
+    check_rows,
+    many_record,
+    raise_if_error,
+    record_of,
+    row_record,
+    rows_record,
+)
+from ._script import Script
+from ._stubs import Stub, ValueCheck
 from ._transaction import BaseTransaction, FakeTransaction
 
 if TYPE_CHECKING:
@@ -19,29 +30,15 @@ if TYPE_CHECKING:
 __all__ = ["BaseConnection", "FakeConnection"]
 
 
-def _record(host: Any, call: Call, value: Any) -> FakeRecord:
-    return value if isinstance(value, FakeRecord) else FakeRecord(value)
-
-
-def _many_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    if isinstance(value, FakeRecord):
-        return value
-    return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
-
-
-def _raise_if_error(value: Any) -> None:
-    if isinstance(value, BaseException):
-        raise value.with_traceback(None)
-
-
 class BaseConnection:
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
     :class:`FakeConnection` is the generic one. Pass ``strict=True`` to make unscripted calls
-    fail with :class:`UnexpectedCall`, and ``ordered=True`` to require expectations to be met
-    in the order they were declared. ``share_with=other`` makes this connection answer from
-    and record into ``other``'s script (pools use it).
+    fail with :class:`UnexpectedCall`, ``ordered=True`` to require expectations to be met
+    in the order they were declared, and ``optional_stubs=True`` to let ``when()`` stubs answer
+    no call without ``verify()`` reporting them. ``share_with=other`` makes this connection
+    answer from and record into ``other``'s script (pools use it).
     """
 
     transaction_class: ClassVar[type[BaseTransaction]] = BaseTransaction
@@ -69,11 +66,14 @@ class BaseConnection:
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
     ) -> None:
         self.strict = strict
         self._script: Script = (
-            share_with._script if share_with is not None else Script(self.method_names(), ordered=ordered)
+            share_with._script
+            if share_with is not None
+            else Script(self.method_names(), ordered=ordered, optional_stubs=optional_stubs)
         )
         self._closed = False
         self._in_flight = 0
@@ -118,6 +118,13 @@ class BaseConnection:
             f"{call.method}() on a closed connection: close() was awaited earlier "
             "(calls on this connection are listed in conn.calls)."
         )
+
+    def natural_answer_is_scripted(self, call: Call) -> bool:
+        """Whether the test set up the natural answer ``call`` gets (the generic ``fetch_return = ...``).
+
+        Such a call is answered on purpose, so ``verify()`` never reports it as a near miss of a stub.
+        """
+        return False
 
     def call_failed(self, call: Call, error: BaseException) -> BaseException | None:
         """Called when a call raises or is cancelled; flavours track transaction failure here.
@@ -190,9 +197,21 @@ class BaseConnection:
             raise ValueError(msg)
         return method
 
-    def when(self, *, sql: object = UNSET, params: object = UNSET, method: str | None = None) -> Stub:
-        """Return a stub answering the calls of any method (or ``method``) that match."""
-        return self._script.add_stub(self._method(method), sql, params, None)
+    def when(
+        self,
+        *,
+        sql: object = UNSET,
+        params: object = UNSET,
+        method: str | None = None,
+        optional: bool = False,
+    ) -> Stub:
+        """Return a stub answering the calls of any method (or ``method``) that match.
+
+        ``verify()`` reports a stub that answered no call, unless it is ``optional=True``.
+        """
+        stub = self._script.add_stub(self._method(method), sql, params, None, optional=optional)
+        stub._check = self._value_check(method)
+        return stub
 
     def expect(
         self,
@@ -203,7 +222,22 @@ class BaseConnection:
         times: int = 1,
     ) -> Stub:
         """Like :meth:`when`, but ``verify()`` fails unless it is used exactly ``times`` times."""
-        return self._script.add_stub(self._method(method), sql, params, times)
+        stub = self._script.add_stub(self._method(method), sql, params, times)
+        stub._check = self._value_check(method)
+        return stub
+
+    def _value_check(self, method: str | None) -> ValueCheck | None:
+        spec = specs_of(type(self)).get(method) if method is not None else None
+        return None if spec is None else spec.check
+
+    def reset_mock(self) -> None:
+        """Forget every call, answer, stub and expectation, for a fake shared across subtests.
+
+        What ``AsyncMock.reset_mock()`` does (``reset`` is a real driver method, so it is not
+        this one's name); ``conn.fetch.reset()`` resets one method. The connection's own state
+        (open transactions, closed) is kept.
+        """
+        self._script.reset()
 
     def verify(self) -> None:
         """Fail with :class:`ExpectationsNotMet` listing every problem, not just the first.
@@ -253,59 +287,77 @@ class FakeConnection(BaseConnection):
     transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
 
     def __init__(
-        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        optional_stubs: bool = False,
+        share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
+        self._clear_returns()
+
+    def _clear_returns(self) -> None:
         self.execute_return: Any = None
         self.fetch_return: Any = None
         self.fetch_row_return: Any = None
         self.fetch_val_return: Any = None
+
+    def reset_mock(self) -> None:
+        """Forget every call, answer, stub and expectation, and the ``*_return`` attributes."""
+        super().reset_mock()
+        self._clear_returns()
+
+    def natural_answer_is_scripted(self, call: Call) -> bool:
+        """Whether a ``*_return`` attribute (the hand-written fakes' API) answers ``call``."""
+        method = "execute" if call.method == "execute_many" else call.method
+        return getattr(self, f"{method}_return", None) is not None
 
     def transaction(self) -> FakeTransaction:
         """Return a new transaction (a savepoint if one is active when it starts)."""
         return FakeTransaction(self)
 
     # --- the generic driver surface ------------------------------------------------------
-    @fake_method(shape=_record)
+    @fake_method(shape=record_of)
     async def execute(self, stmt: str, parameters: Any = None) -> FakeRecord:
         """Run a statement; answers a :class:`FakeRecord`."""
         value = self.execute_return
-        _raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):  # pyright: ignore[reportUnknownVariableType]
+        raise_if_error(value)
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
             return FakeRecord(value.pop(0))
-        return FakeRecord(value)
+        return FakeRecord(snapshot(value))
 
-    @fake_method(shape=_many_record, params=("parameters_list", "parameters"))
+    @fake_method(shape=many_record, params=("parameters_list", "parameters"))
     async def execute_many(
         self, stmt: str, parameters_list: Any = None, parameters: Any = None
     ) -> FakeRecord:
         """Run a statement once per parameter set; answers a :class:`FakeRecord` of the row count."""
-        _raise_if_error(self.execute_return)
+        raise_if_error(self.execute_return)
         params = parameters_list if parameters_list is not None else parameters
         total = len(params) if params else 0
         return FakeRecord(total, rowcount=total)
 
-    @fake_method(shape=_record)
+    @fake_method(shape=rows_record, check=check_rows)
     async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
         """Run a query; answers a :class:`FakeRecord` of its rows."""
-        _raise_if_error(self.fetch_return)
-        return FakeRecord(self.fetch_return)
+        raise_if_error(self.fetch_return)
+        return FakeRecord(snapshot(self.fetch_return))
 
-    @fake_method(shape=_record)
+    @fake_method(shape=row_record, check=check_row)
     async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one row; answers a :class:`FakeRecord`."""
-        _raise_if_error(self.fetch_row_return)
+        raise_if_error(self.fetch_row_return)
         if self.fetch_row_return is not None:
-            return self.fetch_row_return
-        if isinstance(self.fetch_return, list) and self.fetch_return:  # pyright: ignore[reportUnknownMemberType]
-            return FakeRecord(self.fetch_return.pop(0))  # pyright: ignore[reportUnknownMemberType]
-        return FakeRecord(self.fetch_return)  # pyright: ignore[reportUnknownMemberType]
+            return snapshot(self.fetch_row_return)
+        if isinstance(self.fetch_return, list) and self.fetch_return:
+            return FakeRecord(self.fetch_return.pop(0))
+        return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one value; answers the value itself."""
-        _raise_if_error(self.fetch_val_return)
-        return self.fetch_val_return
+        raise_if_error(self.fetch_val_return)
+        return snapshot(self.fetch_val_return)
 
     # --- the hand-written fakes' call lists --------------------------------------------
     def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:

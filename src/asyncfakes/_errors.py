@@ -11,6 +11,7 @@ __all__ = [
     "FakeConnectionClosed",
     "FakeTransactionError",
     "UnexpectedCall",
+    "add_note",
     "did_you_mean",
     "render",
 ]
@@ -52,6 +53,20 @@ class FakeTransactionError(Exception):
 
 class _Describable(Protocol):
     def describe(self) -> str: ...
+
+
+def add_note(error: BaseException, note: str) -> BaseException:
+    """Add ``note`` to ``error``'s notes (shown under its traceback) and return ``error``.
+
+    What ``BaseException.add_note`` does on Python 3.11+, on 3.10 too (which keeps the notes in
+    ``__notes__`` without showing them). Flavours use it to say why a driver error happened.
+    """
+    notes = getattr(error, "__notes__", None)
+    if not isinstance(notes, list):
+        notes = []
+        error.__notes__ = notes  # pyright: ignore[reportAttributeAccessIssue]  # 3.11+
+    notes.append(note)
+    return error
 
 
 def shorten(value: object, width: int = 120) -> str:

@@ -18,6 +18,7 @@ __all__ = [
     "StartsWith",
     "normalize_sql",
     "params_equal",
+    "show_sql",
     "sql_matcher",
 ]
 
@@ -74,6 +75,26 @@ def normalize_sql(sql: str) -> str:
     return " ".join(tokens)
 
 
+def show_sql(sql: str) -> str:
+    """``repr(sql)`` for a message, multi-line SQL on one readable line.
+
+    Runs of whitespace with a line break become one space and ``-- comments`` become
+    ``/* comments */``; text in quotes is kept as written. Single-line SQL is shown as it is.
+    """
+    if "\n" not in sql:
+        return repr(sql)
+    parts = []
+    for match in _TOKEN.finditer(sql):
+        text = match.group()
+        kind = match.lastgroup
+        if kind == "space":
+            text = " "
+        elif kind == "comment" and text[:2] == "--":
+            text = f"/* {text[2:].strip()} */"
+        parts.append(text)
+    return repr("".join(parts).strip())
+
+
 class Matcher:
     """Base of the SQL matchers: subclass it and implement ``matches(sql)``.
 
@@ -126,6 +147,7 @@ class Regex(Matcher):
         self.pattern: re.Pattern[str] = (
             pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
         )
+        _refuse_dead_end(self.pattern)
 
     def matches(self, sql: str) -> bool:
         """Return whether the pattern is found anywhere in ``sql``."""
@@ -135,6 +157,75 @@ class Regex(Matcher):
         flags = self.pattern.flags & ~re.UNICODE
         shown = f", flags={re.RegexFlag(flags)!r}" if flags else ""
         return f"Regex({self.pattern.pattern!r}{shown})"
+
+
+# The parser behind ``re`` (``re._parser`` from Python 3.11, ``sre_parse`` before): read, never patched.
+_SRE: Any = vars(re).get("_parser") or vars(re).get("sre_parse")
+_ENDS = ("AT_END", "AT_END_STRING")
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _consumes(items: Any) -> bool:
+    """Whether a parsed sequence must start by consuming a character other than a newline."""
+    if not items:
+        return False
+    op, arg = items[0]
+    name = op.name
+    if name == "LITERAL":
+        return bool(arg != 10)
+    if name == "IN":
+        return all(_not_newline(kind.name, value) for kind, value in arg)
+    if name == "SUBPATTERN":
+        return _consumes(arg[-1])
+    if name in _REPEATS:
+        return bool(arg[0] >= 1) and _consumes(arg[2])
+    if name == "BRANCH":
+        return all(_consumes(branch) for branch in arg[1])
+    return False
+
+
+def _not_newline(kind: str, value: Any) -> bool:
+    """Whether one item of a character class can only match characters other than a newline."""
+    if kind == "LITERAL":
+        return bool(value != 10)
+    if kind == "RANGE":
+        return not value[0] <= 10 <= value[1]
+    return kind == "CATEGORY" and value.name in ("CATEGORY_DIGIT", "CATEGORY_WORD")
+
+
+def _dead_end(items: Any) -> bool:
+    """Whether some sequence in the parsed pattern has an end anchor followed by a required character."""
+    for index, (op, arg) in enumerate(items):
+        name = op.name
+        if name == "AT" and arg.name in _ENDS and _consumes(items[index + 1 :]):
+            return True
+        if name == "SUBPATTERN" and _dead_end(arg[-1]):
+            return True
+        if name in _REPEATS and _dead_end(arg[2]):
+            return True
+        if name == "BRANCH" and any(_dead_end(branch) for branch in arg[1]):
+            return True
+    return False
+
+
+def _refuse_dead_end(pattern: re.Pattern[str]) -> None:
+    r"""Refuse a pattern with a part that can never match, as an unescaped ``$1`` is.
+
+    In a regular expression ``$`` is the end of the text, so ``$1`` (the SQL placeholder pasted
+    into a pattern) asks for a ``1`` after the end: that part can never match anything. Only
+    this certain case is refused; a pattern that merely looks odd is left alone.
+    """
+    if not _dead_end(_SRE.parse(pattern.pattern, pattern.flags)):
+        return
+    found = re.search(r"(?<!\\)\$(?:\(\w+\)\w*|\w+)", pattern.pattern)
+    shown = repr(found.group()) if found else "an end anchor followed by text"
+    msg = (
+        f"Regex({pattern.pattern!r}): {shown} can never match: in a regular expression '$' is the end "
+        "of the text, so nothing can follow it. To match SQL with placeholders, pass the SQL as a plain "
+        "string (sql='... WHERE id = $1' matches every placeholder style) or Contains('...'); inside "
+        "a pattern, escape the dollar: r'\\$1'."
+    )
+    raise ValueError(msg)
 
 
 class _TextMatcher(Matcher):
@@ -147,7 +238,7 @@ class _TextMatcher(Matcher):
         self.key: str = normalize_sql(text)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.text!r})"
+        return f"{type(self).__name__}({show_sql(self.text)})"
 
 
 class Contains(_TextMatcher):
@@ -192,7 +283,7 @@ class SQLMatcher(_TextMatcher):
         return normalize_sql(sql) == self.key
 
     def __repr__(self) -> str:
-        return repr(self.text)
+        return show_sql(self.text)
 
 
 class _Predicate(Matcher):
@@ -208,8 +299,30 @@ class _Predicate(Matcher):
         return getattr(self.function, "__name__", repr(self.function))
 
 
+class _Equals(Matcher):
+    """An object that decides equality itself (``unittest.mock.ANY``, dirty-equals): ``value == sql``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def matches(self, sql: str) -> bool:
+        return bool(self.value == sql)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _decides_equality(value: object) -> bool:
+    """Whether ``value`` is a matcher by ``__eq__`` (not a builtin value, which never equals SQL)."""
+    kind = type(value)
+    return kind.__module__ != "builtins" and kind.__eq__ is not object.__eq__
+
+
 SQL_ACCEPTED = (
-    "a str (compared after normalisation), Regex, Contains, StartsWith, re.Pattern, ANY or a predicate"
+    "a str (compared after normalisation), Regex, Contains, StartsWith, re.Pattern, ANY, a predicate "
+    "or an object deciding equality itself (unittest.mock.ANY, dirty-equals)"
 )
 
 
@@ -220,9 +333,18 @@ def sql_matcher(value: object, where: str = "sql=") -> Matcher:
     if isinstance(value, str):
         return SQLMatcher(value)
     if isinstance(value, re.Pattern):
-        return Regex(value)  # pyright: ignore[reportUnknownArgumentType]
+        return Regex(value)
+    if isinstance(value, type):
+        example = f"{value.__name__}('...')" if issubclass(value, Matcher) else "a matcher instance"
+        msg = (
+            f"{where} got the class {value.__name__}, not a matcher: a class would be called as a "
+            f"predicate and match every SQL. Pass {example}; {where} accepts {SQL_ACCEPTED}."
+        )
+        raise TypeError(msg)
     if callable(value):
         return _Predicate(value)
+    if _decides_equality(value):
+        return _Equals(value)
     raise type_error(
         where,
         value,
@@ -231,21 +353,33 @@ def sql_matcher(value: object, where: str = "sql=") -> Matcher:
     )
 
 
+def _no_parameters(value: object) -> bool:
+    return value is None or (type(value) in (tuple, list, dict) and not value)
+
+
 def params_equal(expected: object, actual: object) -> bool:
     """Compare parameters with ``==``, expected first, where a list equals a tuple of the same items.
 
-    Expected values go on the left so ``unittest.mock.ANY`` and dirty-equals objects decide.
+    Expected values go on the left so ``unittest.mock.ANY`` and dirty-equals objects decide. "No
+    parameters" is one thing however it is spelt: ``None``, ``()``, ``[]`` and ``{}`` are equal
+    as whole parameter sets (not inside them, where ``None`` is a value).
     """
+    if _no_parameters(expected) and _no_parameters(actual):
+        return True
+    return _equal(expected, actual)
+
+
+def _equal(expected: object, actual: object) -> bool:
     if isinstance(expected, (list, tuple)):
         return (
             isinstance(actual, (list, tuple))
-            and len(expected) == len(actual)  # pyright: ignore[reportUnknownArgumentType]
-            and all(params_equal(e, a) for e, a in zip(expected, actual, strict=True))  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+            and len(expected) == len(actual)
+            and all(_equal(e, a) for e, a in zip(expected, actual, strict=True))
         )
     if isinstance(expected, Mapping):
         return (
             isinstance(actual, Mapping)
             and expected.keys() == actual.keys()
-            and all(params_equal(expected[k], actual[k]) for k in expected)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+            and all(_equal(expected[k], actual[k]) for k in expected)
         )
     return bool(expected == actual)

@@ -7,17 +7,19 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from ._answers import VALUE
+from ._awaited import AwaitAssertions
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
-from ._errors import FakeAssertionError, render
+from ._errors import add_note
 from ._loops import is_cancellation, sleep, within
-from ._stubs import Scriptable, Stub
+from ._stubs import Scriptable, Stub, ValueCheck
 
 if TYPE_CHECKING:
     from types import CoroutineType
 
     from ._answers import AnswerQueue
     from ._connection import BaseConnection
+    from ._script import Script
     from ._transaction import BaseTransaction
 
 __all__ = ["FakeHost", "FakeMethod", "MethodSpec", "fake_method", "specs_of"]
@@ -63,6 +65,7 @@ class MethodSpec(Generic[P, R]):
         params: Any = UNSET,
         shape: ShapeFunction | None = None,
         strict: bool = True,
+        check: ValueCheck | None = None,
     ) -> None:
         target: object = func
         if not callable(target) or not hasattr(target, "__code__"):
@@ -72,6 +75,7 @@ class MethodSpec(Generic[P, R]):
         self.name: str = name or func.__name__
         self.shape = shape
         self.strict = strict
+        self.check = check
         self.bind: Callable[..., tuple[str | None, Any]] = make_binder(func, sql, params)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
@@ -120,6 +124,7 @@ def fake_method(
     params: str | tuple[str, ...] | None = ...,
     shape: ShapeFunction | None = None,
     strict: bool = True,
+    check: ValueCheck | None = None,
 ) -> Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], DeclaredMethod[P, R]]: ...
 def fake_method(
     func: Callable[Concatenate[Any, P], Awaitable[R]] | None = None,
@@ -130,6 +135,7 @@ def fake_method(
     params: Any = UNSET,
     shape: ShapeFunction | None = None,
     strict: bool = True,
+    check: ValueCheck | None = None,
 ) -> DeclaredMethod[P, R] | Callable[[Callable[Concatenate[Any, P], Awaitable[R]]], DeclaredMethod[P, R]]:
     """Declare a faked driver method on a FakeConnection subclass (or any :class:`FakeHost`).
 
@@ -146,11 +152,15 @@ def fake_method(
     ``sql=`` / ``params=`` name other parameters (``sql`` may be a function of the host, for
     prepared statements; ``None`` means none), ``name=`` records the call under another name,
     ``shape(host, call, value)`` turns scripted plain data into the driver's type, and
-    ``strict=False`` lets the natural answer stand even on a ``strict=True`` connection.
+    ``strict=False`` lets the natural answer stand even on a ``strict=True`` connection, and
+    ``check(value)`` refuses a scripted value that cannot be what the method returns, raising
+    ``TypeError`` or ``ValueError``, when the test scripts it (``returns(5)``) instead of at the call.
     """
 
     def decorate(function: Callable[Concatenate[Any, P], Awaitable[R]]) -> DeclaredMethod[P, R]:
-        spec = MethodSpec(function, name=name, sql=sql, params=params, shape=shape, strict=strict)
+        spec = MethodSpec(
+            function, name=name, sql=sql, params=params, shape=shape, strict=strict, check=check
+        )
         return cast("DeclaredMethod[P, R]", spec)  # MethodSpec, as a type checker sees it in a class
 
     return decorate if func is None else decorate(func)
@@ -166,7 +176,7 @@ def specs_of(cls: type) -> dict[str, MethodSpec[Any, Any]]:
     }
 
 
-class FakeMethod(Scriptable, Generic[P, R]):
+class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
     """A fake method bound to its host: await it like the driver's, script it, assert on it."""
 
     __slots__ = ("_conn", "_host", "_spec", "_tx")
@@ -200,7 +210,7 @@ class FakeMethod(Scriptable, Generic[P, R]):
         # The hot path of every fake call: kept flat and free of avoidable calls on purpose.
         conn = self._conn
         script = conn._script
-        del script.pending[token]
+        script.pending.pop(token, None)
         spec = self._spec
         name = spec.name
         tx = self._tx
@@ -209,9 +219,12 @@ class FakeMethod(Scriptable, Generic[P, R]):
         history = script.history
         call = Call(name, sql, params, args, kwargs or EMPTY_KWARGS, len(history), tx)
         history.append(call)
+        near = False
         try:
             if conn._closed or conn._checks_calls:
                 conn.check_call(call)
+            if script.unfinished:
+                script.check_unfinished(call)
             stub = script.find_stub(name, sql, params) if script.stubs else None
             if stub is not None:
                 stub._calls.append(call)
@@ -219,10 +232,13 @@ class FakeMethod(Scriptable, Generic[P, R]):
             else:
                 queue = script.answers.get(name)
                 answer = None if queue is None else queue.take()
-                if answer is None and spec.strict and conn.strict:
-                    raise script.unexpected_call(
-                        call, f"the connection is strict and nothing is scripted for {name}"
-                    )
+                if answer is None and spec.strict:
+                    if conn.strict:
+                        raise script.unexpected_call(call)
+                    if script.stubs and sql is not None and not conn.natural_answer_is_scripted(call):
+                        # Cheap here; verify() decides later whether a stub was nearly matched.
+                        script.near_misses.append((call, len(script.stubs)))
+                        near = True
             conn._in_flight += 1
             try:
                 if conn.checkpoint_calls:
@@ -231,7 +247,8 @@ class FakeMethod(Scriptable, Generic[P, R]):
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:
                     if answer.kind == VALUE and not answer.delay:
-                        value = answer.payload
+                        copy = answer.copy  # each call gets its own copy of the scripted data
+                        value = answer.payload if copy is None else copy(answer.payload)
                     else:
                         limit = conn.call_timeout(call) if conn._times_calls else None
                         produced = answer.produce(call)
@@ -242,7 +259,7 @@ class FakeMethod(Scriptable, Generic[P, R]):
                         except (TypeError, ValueError) as misfit:
                             # A scripting mistake: remembered, so verify() fails even if the code
                             # under test swallows the error.
-                            script.misfits.append(f"{call.describe(outcome=False)}: {misfit}")
+                            script.misfits.append((call, str(misfit)))
                             raise
             finally:
                 conn._in_flight -= 1
@@ -250,6 +267,10 @@ class FakeMethod(Scriptable, Generic[P, R]):
             replacement = conn.call_failed(call, error)
             if replacement is not None:
                 error = replacement
+            if near and isinstance(error, Exception):
+                note = script.near_miss_note(call)
+                if note is not None:
+                    add_note(error, note)
             call._outcome = "cancelled" if is_cancellation(error) else error
             if replacement is None:
                 raise
@@ -260,101 +281,51 @@ class FakeMethod(Scriptable, Generic[P, R]):
     def _answer_queue(self) -> AnswerQueue:
         return self._conn._script.queue_for(self._spec.name)
 
-    def when(self, *, sql: object = UNSET, params: object = UNSET) -> Stub:
-        """Return a stub that answers only this method's calls matching ``sql`` and ``params``."""
-        return self._conn._script.add_stub(self._spec.name, sql, params, None)
+    def _value_check(self) -> ValueCheck | None:
+        return self._spec.check
+
+    def _home(self) -> Script:
+        return self._conn._script
+
+    def _method_name(self) -> str:
+        return self._spec.name
+
+    def when(self, *, sql: object = UNSET, params: object = UNSET, optional: bool = False) -> Stub:
+        """Return a stub that answers only this method's calls matching ``sql`` and ``params``.
+
+        ``verify()`` reports a stub that answered no call, unless it is ``optional=True``.
+        """
+        stub = self._conn._script.add_stub(self._spec.name, sql, params, None, optional=optional)
+        stub._check = self._spec.check
+        return stub
 
     def expect(self, *, sql: object = UNSET, params: object = UNSET, times: int = 1) -> Stub:
         """Like :meth:`when`, but ``verify()`` fails unless it is used exactly ``times`` times."""
-        return self._conn._script.add_stub(self._spec.name, sql, params, times)
+        stub = self._conn._script.add_stub(self._spec.name, sql, params, times)
+        stub._check = self._spec.check
+        return stub
+
+    def reset(self) -> None:
+        """Forget this method's calls, answers and stubs, as ``AsyncMock.reset_mock()`` does.
+
+        ``calls``, ``await_count`` and the ``assert_*`` methods then see only later calls;
+        ``conn.calls`` keeps the whole history. ``conn.reset_mock()`` resets every method.
+        """
+        self._conn._script.forget(self._spec.name)
+
+    def _expected(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, Any]:
+        return self._spec.bind(self._host, *args, **kwargs)
 
     @property
     def calls(self) -> CallLog:
         """The calls of this method, in order (a snapshot)."""
         name = self._spec.name
-        history = self._conn._script.history
-        return CallLog([c for c in history if c._method == name], history=history, title=f"{name} calls")
-
-    @property
-    def await_count(self) -> int:
-        """How many times this method was awaited."""
-        return len(self.calls)
-
-    def _fail(
-        self, headline: str, expected: str | None = None, nearest: str | None = None
-    ) -> FakeAssertionError:
-        return FakeAssertionError(
-            render(headline, expected=expected, history=self._conn._script.history, nearest=nearest)
+        script = self._conn._script
+        history = script.history
+        since = script.since.get(name, 0)
+        return CallLog(
+            [c for c in history[since:] if c._method == name], history=history, title=f"{name} calls"
         )
-
-    def _expected(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, Any]:
-        return self._spec.bind(self._host, *args, **kwargs)
-
-    def assert_awaited(self) -> None:
-        """Assert the method was awaited at least once."""
-        __tracebackhide__ = True
-        if not self.await_count:
-            msg = f"Expected {self.name} to have been awaited, but it was not."
-            raise self._fail(msg)
-
-    def assert_awaited_once(self) -> None:
-        """Assert the method was awaited exactly once."""
-        __tracebackhide__ = True
-        count = self.await_count
-        if count != 1:
-            msg = f"Expected {self.name} to have been awaited once, but it was awaited {count} times."
-            raise self._fail(msg)
-
-    def assert_not_awaited(self) -> None:
-        """Assert the method was never awaited."""
-        __tracebackhide__ = True
-        count = self.await_count
-        if count:
-            msg = f"Expected {self.name} not to have been awaited, but it was awaited {count} times."
-            raise self._fail(msg)
-
-    def assert_awaited_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
-        """Assert the last await sent this SQL (normalised) and these parameters."""
-        __tracebackhide__ = True
-        sql, params = self._expected(args, kwargs)
-        calls = self.calls
-        if not calls:
-            msg = f"Expected {self.name} to have been awaited, but it was not."
-            raise self._fail(
-                msg,
-                f"{sql!r}, {params!r}",
-            )
-        last = calls[-1]
-        if not last.matches(UNSET if sql is None else sql, params):
-            from ._calls import nearest_call
-
-            msg = f"The last await of {self.name} differs from the expected one."
-            raise self._fail(
-                msg,
-                f"{sql!r}, {params!r}",
-                nearest_call([last], UNSET if sql is None else sql, params),
-            )
-
-    def assert_awaited_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
-        """Assert the method was awaited exactly once, with this SQL and these parameters."""
-        __tracebackhide__ = True
-        self.assert_awaited_once()
-        self.assert_awaited_with(*args, **kwargs)
-
-    def assert_any_await(self, *args: P.args, **kwargs: P.kwargs) -> None:
-        """Assert some await sent this SQL (normalised) and these parameters."""
-        __tracebackhide__ = True
-        sql, params = self._expected(args, kwargs)
-        calls = self.calls
-        if not any(c.matches(UNSET if sql is None else sql, params) for c in calls):
-            from ._calls import nearest_call
-
-            msg = f"Expected {self.name} to have been awaited with these arguments, but it was not."
-            raise self._fail(
-                msg,
-                f"{sql!r}, {params!r}",
-                nearest_call(list(calls), UNSET if sql is None else sql, params),
-            )
 
     def __repr__(self) -> str:
         return f"conn.{self._spec.name}"

@@ -1,11 +1,26 @@
-"""FakeRecord, the result of one statement, and Row, one row of it."""
+"""FakeRecord, the result of one statement, Row, one row of it, and the generic fake's shapes."""
 
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from typing import Any, ClassVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
-__all__ = ["FakeRecord", "Row"]
+from ._errors import shorten
+
+if TYPE_CHECKING:
+    from ._calls import Call
+
+__all__ = [
+    "FakeRecord",
+    "Row",
+    "check_row",
+    "check_rows",
+    "many_record",
+    "raise_if_error",
+    "record_of",
+    "row_record",
+    "rows_record",
+]
 
 
 class Row:
@@ -70,7 +85,7 @@ class Row:
         if isinstance(other, Row):
             return self._data == other._data
         if isinstance(other, Mapping):
-            return self._data == dict(other)  # pyright: ignore[reportUnknownArgumentType]
+            return self._data == dict(other)
         if isinstance(other, tuple):
             return self._values == other
         return NotImplemented
@@ -99,7 +114,7 @@ class FakeRecord:
             if isinstance(data, int) and not isinstance(data, bool):
                 rowcount = data
             elif isinstance(data, list):
-                rowcount = len(data)  # pyright: ignore[reportUnknownArgumentType]
+                rowcount = len(data)
             else:
                 rowcount = 1
         self.rowcount: int = rowcount
@@ -116,10 +131,10 @@ class FakeRecord:
             if isinstance(data, Mapping):
                 items: Sequence[Any] = [data]
             elif isinstance(data, (list, tuple)):
-                items = data  # pyright: ignore[reportUnknownVariableType]
+                items = data
             else:
                 items = ()
-            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)
         return self._rows
 
     @overload
@@ -148,4 +163,63 @@ class FakeRecord:
 
 # A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
 # hot path stays a plain type check instead of going through ABCMeta.
-Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
+Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue]  # ABCMeta's
+
+
+# --- the generic fake's shapes: scripted plain data into FakeRecords --------------------
+
+
+def record_of(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape a scripted answer into a FakeRecord (the generic fake's ``execute``)."""
+    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+
+
+_ROWS = (list, tuple, FakeRecord, Mapping, Row, type(None))
+
+
+def check_rows(value: Any) -> None:
+    """Refuse a value the generic ``fetch`` cannot answer (a scalar, say)."""
+    if not isinstance(value, _ROWS):
+        msg = (
+            f"fetch answers rows: a list of dicts (or tuples), one dict, a FakeRecord or None; got "
+            f"{shorten(value, 60)} ({type(value).__name__}). For one value script fetch_val; for a row "
+            "count, execute."
+        )
+        raise TypeError(msg)
+
+
+def check_row(value: Any) -> None:
+    """Refuse a value the generic ``fetch_row`` cannot answer."""
+    if not isinstance(value, _ROWS):
+        msg = (
+            f"fetch_row answers one row: a dict (or a tuple), a FakeRecord or None; got "
+            f"{shorten(value, 60)} ({type(value).__name__}). For one value script fetch_val."
+        )
+        raise TypeError(msg)
+
+
+def rows_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch``'s answer, refusing what is not rows."""
+    if type(value) is list:
+        return FakeRecord(value)
+    check_rows(value)
+    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+
+
+def row_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch_row``'s answer, refusing what is not a row."""
+    check_row(value)
+    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+
+
+def many_record(host: Any, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``execute_many``'s answer: a row count, or a FakeRecord."""
+    if isinstance(value, FakeRecord):
+        return value
+    return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
+
+
+def raise_if_error(value: Any) -> None:
+    """Raise ``value`` if the hand-written fakes' attribute API holds an exception."""
+    if isinstance(value, BaseException):
+        raise value.with_traceback(None)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._answers import CALL, GATE, HANG, RAISE, VALUE, AnswerFunction, AnswerQueue, Gate, make_answer
-from ._calls import UNSET, Call, CallLog, nearest_call
-from ._errors import UnexpectedCall, render, shorten
-from ._matchers import Matcher, SQLMatcher, normalize_sql, params_equal, sql_matcher
+from ._calls import UNSET, Call, CallLog
+from ._errors import shorten
+from ._matchers import Matcher, params_equal
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Delayed", "Script", "Scriptable", "Stub"]
+    from ._script import Script
+
+__all__ = ["Delayed", "Scriptable", "Stub", "ValueCheck"]
+
+ValueCheck = Callable[[Any], object]
+"""Checks a scripted value fits what a method returns: raises ``TypeError`` or ``ValueError`` if not."""
 
 
 class Scriptable:
@@ -33,13 +37,33 @@ class Scriptable:
     def _delay(self) -> float:
         return 0.0
 
+    def _value_check(self) -> ValueCheck | None:
+        return None
+
+    if TYPE_CHECKING:  # what every kind of Scriptable provides
+
+        def _home(self) -> Script: ...
+        def _method_name(self) -> str | None: ...
+
+    def _finish(self) -> None:
+        """Called once a verb scripted an answer: the script is no longer half-written."""
+
     def _script(self, kind: int, payload: Any, once: bool, verb: str) -> Self:
-        answer = make_answer(kind, payload, self._delay(), f"{self!r}.{verb}()")
+        where = f"{self!r}.{verb}()"
+        answer = make_answer(kind, payload, self._delay(), where)
+        check = self._value_check() if kind == VALUE else None
+        if check is not None:
+            try:
+                check(payload)
+            except (TypeError, ValueError) as misfit:
+                msg = f"{where}: {misfit}"
+                raise TypeError(msg) from None
         queue = self._answer_queue()
         if once:
             queue.push(answer)
         else:
             queue.set_sticky(answer)
+        self._finish()
         return self
 
     def returns(self, value: Any) -> Self:
@@ -86,10 +110,16 @@ class Scriptable:
         >>> conn.fetch.delays(0.5).returns_once([])  # doctest: +SKIP
         """
         value: object = seconds
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:  # pyright: ignore[reportUnnecessaryIsInstance]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             msg = f"delays() takes a number of seconds >= 0, got {seconds!r}."
             raise ValueError(msg)
-        return Delayed(self, float(seconds))
+        delayed = Delayed(self, float(seconds))
+        line = repr(delayed)
+        self._home().unfinished[delayed] = (
+            self._method_name(),
+            line if line[:5] == "conn." else f"conn.{line}",
+        )
+        return delayed
 
 
 class Delayed(Scriptable):
@@ -107,6 +137,19 @@ class Delayed(Scriptable):
     def _delay(self) -> float:
         return self._seconds
 
+    def _value_check(self) -> ValueCheck | None:
+        return self._target._value_check()
+
+    def _home(self) -> Script:
+        return self._target._home()
+
+    def _method_name(self) -> str | None:
+        return self._target._method_name()
+
+    def _finish(self) -> None:
+        self._home().unfinished.pop(self, None)
+        self._target._finish()
+
     def __repr__(self) -> str:
         return f"{self._target!r}.delays({self._seconds})"
 
@@ -114,21 +157,56 @@ class Delayed(Scriptable):
 class Stub(Scriptable):
     """Answers for the calls that match: made by ``when(...)``, or ``expect(...)`` when it must be used."""
 
-    __slots__ = ("_calls", "_queue", "method", "params", "seq", "sql", "times")
+    __slots__ = (
+        "_calls",
+        "_check",
+        "_queue",
+        "_script_of",
+        "method",
+        "optional",
+        "params",
+        "seq",
+        "sql",
+        "times",
+    )
 
     def __init__(
-        self, method: str | None, sql: Matcher | None, params: Any, times: int | None, seq: int
+        self,
+        method: str | None,
+        sql: Matcher | None,
+        params: Any,
+        times: int | None,
+        seq: int,
+        script: Script,
+        *,
+        optional: bool = False,
     ) -> None:
         self.method: str | None = method
+        self.optional: bool = optional
+        """Whether ``verify()`` accepts this stub answering no call (``when(..., optional=True)``)."""
+        self._script_of = script
         self.sql: Matcher | None = sql
         self.params: Any = params
         self.times: int | None = times
         self.seq: int = seq
         self._queue = AnswerQueue()
         self._calls: list[Call] = []
+        self._check: ValueCheck | None = None
 
     def _answer_queue(self) -> AnswerQueue:
         return self._queue
+
+    def _value_check(self) -> ValueCheck | None:
+        return self._check
+
+    def _home(self) -> Script:
+        return self._script_of
+
+    def _method_name(self) -> str | None:
+        return self.method
+
+    def _finish(self) -> None:
+        self._script_of.unfinished.pop(self, None)
 
     @property
     def calls(self) -> CallLog:
@@ -152,7 +230,9 @@ class Stub(Scriptable):
             return False
         if self.params is not UNSET and not params_equal(self.params, params):
             return False
-        return not self._queue.exhausted
+        queue = self._queue
+        # A when() with no verb yet answers nothing (not even under strict=True); expect() may.
+        return (queue.scripted or self.times is not None) and not queue.exhausted
 
     def __repr__(self) -> str:
         verb = "expect" if self.times is not None else "when"
@@ -162,165 +242,6 @@ class Stub(Scriptable):
             parts.append(f"params={shorten(self.params, 60)}")
         if self.times not in (None, 1):
             parts.append(f"times={self.times}")
+        if self.optional:
+            parts.append("optional=True")
         return f"{target}{verb}({', '.join(parts)})"
-
-
-class Script:
-    """The state a fake connection answers from and records into; pool connections may share one."""
-
-    __slots__ = (
-        "_exact",
-        "_scanned",
-        "_seq",
-        "answers",
-        "expectations",
-        "history",
-        "methods",
-        "misfits",
-        "ordered",
-        "pending",
-        "stubs",
-        "unexpected",
-    )
-
-    def __init__(self, methods: frozenset[str], *, ordered: bool = False) -> None:
-        self.methods = methods
-        self.ordered = ordered
-        self.history: list[Call] = []
-        self.answers: dict[str, AnswerQueue] = {}
-        self.stubs: list[Stub] = []
-        self.expectations: list[Stub] = []
-        self.unexpected: list[UnexpectedCall] = []
-        self.misfits: list[str] = []
-        self.pending: dict[int, tuple[str, str | None]] = {}
-        self._exact: dict[str, list[Stub]] = {}
-        self._scanned: list[Stub] = []
-        self._seq = itertools.count()
-
-    def queue_for(self, method: str) -> AnswerQueue:
-        """Return the answer queue of ``method``, made on first use."""
-        queue = self.answers.get(method)
-        if queue is None:
-            queue = self.answers[method] = AnswerQueue()
-        return queue
-
-    def add_stub(self, method: str | None, sql: object, params: object, times: int | None) -> Stub:
-        """Register a stub (``times=None``) or an expectation, indexed by its normalised SQL."""
-        matcher = None if sql is UNSET else sql_matcher(sql)
-        count: object = times
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):  # pyright: ignore[reportUnnecessaryIsInstance]
-            msg = f"expect(times=...) takes an int >= 0, got {times!r}."
-            raise ValueError(msg)
-        stub = Stub(method, matcher, params, times, next(self._seq))
-        self.stubs.append(stub)
-        if times is not None:
-            self.expectations.append(stub)
-        if isinstance(matcher, SQLMatcher):
-            self._exact.setdefault(matcher.key, []).append(stub)
-        else:
-            self._scanned.append(stub)
-        return stub
-
-    def find_stub(self, method: str, sql: str | None, params: Any) -> Stub | None:
-        """Return the earliest-registered stub that matches and can answer, or ``None``."""
-        best: Stub | None = None
-        if self._exact and sql is not None:
-            for stub in self._exact.get(normalize_sql(sql), ()):
-                if stub.accepts_matched(method, params):
-                    best = stub
-                    break
-        for stub in self._scanned:
-            if best is not None and stub.seq > best.seq:
-                break
-            if stub.accepts(method, sql, params):
-                best = stub
-                break
-        if best is not None and self.ordered and best.times is not None:
-            self._check_order(best)
-        return best
-
-    def _check_order(self, stub: Stub) -> None:
-        for earlier in self.expectations[: self.expectations.index(stub)]:
-            if len(earlier._calls) < (earlier.times or 0):
-                msg = render(
-                    f"Call out of order: it matches {stub!r}, but {earlier!r} comes first "
-                    f"and was used {len(earlier._calls)} of {earlier.times} time(s).",
-                    history=self.history,
-                    hint="with ordered=True, declare expectations in the order the code makes the calls.",
-                )
-                error = UnexpectedCall(msg)
-                self.unexpected.append(error)
-                raise error
-
-    def unexpected_call(self, call: Call, reason: str) -> UnexpectedCall:
-        """Build (and remember, for ``verify()``) the error for a call nothing was scripted for."""
-        nearest = None
-        if self.stubs:
-            best = max(self.stubs, key=lambda s: _stub_score(s, call))
-            nearest = f"{best!r}\n" + "\n".join(_stub_differences(best, call))
-        error = UnexpectedCall(
-            render(
-                f"Unexpected call {call.describe(outcome=False)}: {reason}.",
-                history=self.history,
-                nearest=nearest,
-                hint=f"script it: conn.{call.method}.returns(...) or .when(sql=...).returns(...).",
-            )
-        )
-        self.unexpected.append(error)
-        return error
-
-    def problems(self) -> Iterator[str]:
-        """Yield one description per problem ``verify()`` reports."""
-        for stub in self.expectations:
-            used = len(stub._calls)
-            if used != stub.times:
-                nearest = nearest_call(self.history, _sql_of(stub), stub.params, stub.method)
-                text = f"{stub!r} was expected {stub.times} time(s), but was used {used} time(s)."
-                if nearest and used == 0:
-                    text += "\n     nearest call: " + nearest.replace("\n", "\n     ")
-                yield text
-        for method, queue in self.answers.items():
-            for answer in queue.pending:
-                yield f"conn.{method}: a one-shot answer was never used ({answer.describe()})."
-        for stub in self.stubs:
-            for answer in stub._queue.pending:
-                yield f"{stub!r}: a one-shot answer was never used ({answer.describe()})."
-        for misfit in self.misfits:
-            yield f"a scripted answer does not fit what the method returns: {misfit}"
-        for error in self.unexpected:
-            yield f"an UnexpectedCall was raised into the code under test:\n    {str(error).splitlines()[0]}"
-        for method, sql in self.pending.values():
-            target = "" if sql is None else repr(sql)
-            yield f"{method}({target}) was created but never awaited."
-
-
-def _sql_of(stub: Stub) -> object:
-    if isinstance(stub.sql, SQLMatcher):
-        return stub.sql.text
-    return UNSET if stub.sql is None else stub.sql
-
-
-def _stub_score(stub: Stub, call: Call) -> float:
-    from ._errors import similarity
-
-    score = 0.25 if stub.method in (None, call.method) else 0.0
-    if stub.params is UNSET or params_equal(stub.params, call.params):
-        score += 0.5
-    if isinstance(stub.sql, SQLMatcher) and call.sql is not None:
-        score += similarity(stub.sql.key, normalize_sql(call.sql))
-    return score
-
-
-def _stub_differences(stub: Stub, call: Call) -> list[str]:
-    lines: list[str] = []
-    if stub.method is not None and stub.method != call.method:
-        lines.append(f"  method differs: expected {stub.method!r}, got {call.method!r}")
-    if stub.sql is not None and (call.sql is None or not stub.sql.matches(call.sql)):
-        expected = stub.sql.key if isinstance(stub.sql, SQLMatcher) else repr(stub.sql)
-        got = normalize_sql(call.sql) if call.sql is not None else "no SQL"
-        lines += ["  sql differs (normalised):", f"    - {expected}", f"    + {got}"]
-    if stub.params is not UNSET and not params_equal(stub.params, call.params):
-        lines.append(f"  params differ: expected {stub.params!r}, got {call.params!r}")
-    if not lines:
-        lines.append("  it matches, but all its one-shot answers were used")
-    return lines

@@ -172,7 +172,7 @@ async def test_a_second_operation_while_one_is_in_flight_is_refused(db: Target) 
 
     first: Any
     second: Any
-    first, second = await asyncio.gather(  # pyright: ignore[reportUnknownVariableType]
+    first, second = await asyncio.gather(
         db.conn.fetch("SELECT pg_sleep(0.1)"), db.conn.fetch("SELECT 1"), return_exceptions=True
     )
 

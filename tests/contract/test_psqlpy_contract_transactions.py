@@ -354,3 +354,47 @@ async def test_a_deferred_constraint_fails_the_commit(db: Side) -> None:
     assert [{"n": 1}] == (await tx.execute("SELECT 1 AS n")).result()
     await tx.rollback()
     assert False is await db.conn.in_transaction()
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM nope WHERE id = $1", 'relation "nope" does not exist'),
+        ("SELECT nocol FROM t WHERE id = $1", 'column "nocol" does not exist'),
+        ("SELEC id FROM t WHERE id = $1", 'syntax error at or near "SELEC"'),
+    ],
+)
+async def test_a_statement_with_parameters_failing_to_prepare_is_a_plain_database_error(
+    db: Side, sql: str, message: str
+) -> None:
+    """With parameters, a failure to prepare is DatabaseError without a prefix, on the connection and
+    in a transaction; without parameters execute/fetch on the connection add "Cannot execute query"."""
+    from asyncfakes.psqlpy import postgres_error
+
+    await db.setup("CREATE TABLE t (id int)")
+    if db.fake:
+        db.fake.when(sql=sql).raises(postgres_error(message, at="prepare"))
+        db.fake.when(sql=sql.replace(" WHERE id = $1", "")).raises(postgres_error(message, at="prepare"))
+    plain = sql.replace(" WHERE id = $1", "")
+    text = f"db error: ERROR: {message}"
+
+    on_conn = [
+        await caught(getattr(db.conn, m)(sql, [1])) for m in ("execute", "fetch", "fetch_row", "fetch_val")
+    ]
+    unprepared = await caught(db.conn.execute(sql, [1], prepared=False))
+    without = [await caught(getattr(db.conn, m)(plain)) for m in ("execute", "fetch", "fetch_row")]
+    in_tx = []
+    for method in ("execute", "fetch", "fetch_row", "fetch_val"):
+        tx = db.conn.transaction()
+        await tx.begin()
+        in_tx.append(await caught(getattr(tx, method)(sql, [1])))
+        await tx.rollback()
+
+    assert [("DatabaseError", text)] * 4 == on_conn
+    assert ("DatabaseError", text) == unprepared
+    assert [
+        ("ConnectionExecuteError", f"Cannot execute query, error - {text}"),
+        ("ConnectionExecuteError", f"Cannot execute query, error - {text}"),
+        ("DatabaseError", text),
+    ] == without
+    assert [("DatabaseError", text)] * 4 == in_tx

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg  # pyright: ignore[reportMissingTypeStubs]
+import asyncpg
 import psqlpy
 import psycopg
 from typing_extensions import assert_type

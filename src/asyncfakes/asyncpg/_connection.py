@@ -105,10 +105,11 @@ class FakeConnection(BaseConnection):
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
         record_class: type[Record] | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         record_type(record_class)  # fail now on a class asyncpg would refuse
         self.record_class = record_class
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
@@ -327,7 +328,7 @@ class FakeConnection(BaseConnection):
                 error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
                 raise error
             elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for arguments in call.params:  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+                for arguments in call.params:
                     _check_arguments(sql, arguments)
 
     def _accepted_when_aborted(self, call: Call) -> bool:

@@ -8,7 +8,7 @@ from ._connection import FakeConnection
 from ._pool import FakePool
 
 if TYPE_CHECKING:
-    import asyncpg  # pyright: ignore[reportMissingTypeStubs]
+    import asyncpg
 
 __all__ = ["as_connection", "as_pool"]
 

@@ -179,7 +179,7 @@ class _Catalogue:
 
     def load(self) -> None:
         try:
-            import asyncpg.exceptions  # pyright: ignore[reportMissingTypeStubs]
+            import asyncpg.exceptions
         except ImportError:
             self.module = None
             self.stand_ins = _make_stand_ins()

@@ -64,11 +64,13 @@ class FakePool(PoolShortcuts):
         shared: bool = True,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         record_class: type[Any] | None = None,
     ) -> None:
         self._shared = shared
         self._strict = strict
         self._ordered = ordered
+        self._optional_stubs = optional_stubs
         self._hooks: tuple[Hook | None, Hook | None] = (None, None)
         self.create_args: dict[str, Any] | None = None
         """The arguments the code under test passed to ``create_pool()``, once it has."""
@@ -105,7 +107,12 @@ class FakePool(PoolShortcuts):
         for connection in kept:
             connection.record_class = record_class
         kept += [
-            FakeConnection(strict=self._strict, ordered=self._ordered, record_class=record_class)
+            FakeConnection(
+                strict=self._strict,
+                ordered=self._ordered,
+                optional_stubs=self._optional_stubs,
+                record_class=record_class,
+            )
             for _ in range(wanted - len(kept))
         ]
         self._connections = tuple(kept * max_size if self._shared else kept)

@@ -35,17 +35,17 @@ class Record:
     """The asyncpg class this one stands for in ``isinstance`` checks (see ``__class__``)."""
 
     def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        pairs = list(data.items()) if isinstance(data, Mapping) else list(data)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
-        for pair in pairs:  # pyright: ignore[reportUnknownVariableType]
-            item: object = pair  # pyright: ignore[reportUnknownVariableType]
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):  # pyright: ignore[reportUnknownArgumentType, reportUnnecessaryIsInstance]
+        pairs = list(data.items()) if isinstance(data, Mapping) else list(data)
+        for pair in pairs:
+            item: object = pair
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
                 msg = (
                     f"Record() takes a mapping of column names to values or (name, value) pairs; "
                     f"got the item {pair!r}. For a row of values use rows(columns, values)."
                 )
                 raise TypeError(msg)
-        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownVariableType]
-        self._values: tuple[Any, ...] = tuple(value for _, value in pairs)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue]
+        self._values: tuple[Any, ...] = tuple(value for _, value in pairs)
         self._index: dict[str, int] = {name: i for i, name in enumerate(self._names)}
 
     @classmethod
@@ -89,7 +89,7 @@ class Record:
                 raise IndexError(msg) from None
         if isinstance(key_, slice):
             return self._values[key_]
-        index = self._index.get(key_) if isinstance(key_, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
+        index = self._index.get(key_) if isinstance(key_, str) else None
         if index is None:
             # asyncpg raises KeyError(key); for None that is a KeyError without arguments.
             raise KeyError() if key_ is None else KeyError(key_)  # pyright: ignore[reportUnnecessaryComparison]
@@ -98,7 +98,7 @@ class Record:
     def get(self, key: str, default: Any = None, /) -> Any:
         """Return the value of column ``key``, or ``default``; by name only, as asyncpg's."""
         name: object = key
-        index = self._index.get(name) if isinstance(name, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
+        index = self._index.get(name) if isinstance(name, str) else None
         return default if index is None else self._values[index]
 
     def keys(self) -> Iterator[str]:
@@ -126,7 +126,7 @@ class Record:
         if isinstance(other, Record):
             return other._values
         if isinstance(other, tuple):
-            return other  # pyright: ignore[reportUnknownVariableType]
+            return other
         return None
 
     def __eq__(self, other: object) -> bool:
@@ -177,14 +177,14 @@ def rows(columns: str | Sequence[str], *values: Sequence[Any]) -> list[Record]:
     made = []
     for number, row in enumerate(values):
         item: object = row
-        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != len(names):  # pyright: ignore[reportUnnecessaryIsInstance]
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != len(names):
             msg = (
                 f"rows(): row {number} is {row!r}, but there are {len(names)} columns {list(names)}; "
                 "each row is a tuple with one value per column."
             )
             raise ValueError(msg)
-        made.append(Record._make(names, tuple(row), index))  # pyright: ignore[reportUnknownMemberType]
-    return made  # pyright: ignore[reportUnknownVariableType]
+        made.append(Record._make(names, tuple(row), index))
+    return made
 
 
 _emulated: dict[type, type[Record]] = {}
@@ -206,7 +206,7 @@ def record_type(record_class: object) -> type[Record]:
             base.__name__ == "Record" and base.__module__.startswith("asyncpg.")
             for base in record_class.__mro__
         ):
-            return _emulate(record_class)  # pyright: ignore[reportUnknownArgumentType]
+            return _emulate(record_class)
     msg = f"record_class is expected to be a subclass of asyncpg.Record, got {record_class!r}"
     raise interface_error(msg)
 
@@ -229,7 +229,7 @@ def _row(value: Any, kind: type[Record], method: str) -> Record:
     if isinstance(value, Record):
         return value if type(value) is kind else kind._make(value._names, value._values, value._index)
     if isinstance(value, Mapping):
-        return kind(value)  # pyright: ignore[reportUnknownArgumentType]
+        return kind(value)
     msg = (
         f"{method}(): a scripted row must be a dict or a Record, got {value!r} "
         f"({type(value).__name__}). Script rows as [{{'id': 1}}, ...] or rows('id', (1,), ...)."
@@ -242,7 +242,7 @@ def as_rows(value: Any, kind: type[Record], method: str) -> list[Record]:
     if isinstance(value, (Record, Mapping)):
         return [_row(value, kind, method)]
     if isinstance(value, (list, tuple)):
-        return [_row(item, kind, method) for item in value]  # pyright: ignore[reportUnknownVariableType]
+        return [_row(item, kind, method) for item in value]
     msg = (
         f"{method}() answers a list of rows; the script gave {value!r} ({type(value).__name__}). "
         "Script a list of dicts or Records, e.g. [{'id': 1}], or [] for no rows."

@@ -43,7 +43,7 @@ def execute_status(sql: str, value: Any, method: str = "execute") -> str:
     elif isinstance(value, int):
         count = value
     elif isinstance(value, (list, tuple)):
-        count = len(value)  # pyright: ignore[reportUnknownArgumentType]
+        count = len(value)
     elif isinstance(value, (Record, Mapping)):
         count = 1
     else:
@@ -51,7 +51,7 @@ def execute_status(sql: str, value: Any, method: str = "execute") -> str:
     if count < 0:
         msg = (
             f"{method}() answers a status string; the script gave {value!r} "
-            f"({type(value).__name__}). Script the status ('UPDATE 3'), a row count (3), or the rows."  # pyright: ignore[reportUnknownArgumentType]
+            f"({type(value).__name__}). Script the status ('UPDATE 3'), a row count (3), or the rows."
         )
         raise TypeError(msg)
     return command_tag(sql, count)
@@ -77,9 +77,9 @@ def shape_fetchval(host: Any, call: Call, value: Any) -> Any:
     column = call.kwargs.get("column", 0)
     if isinstance(value, (Record, Mapping)):
         return value_of(as_row(value, Record, call.method), column)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):
         return value_of(as_row(value, Record, call.method), column)
-    return value  # pyright: ignore[reportUnknownVariableType]
+    return value
 
 
 def many_answer(host: Any, call: Call, value: Any) -> None:

@@ -28,7 +28,8 @@ from ._failures import (
     unique_violation,
 )
 from ._options import IsolationLevel, ReadVariant
-from ._pool import ConnectionPoolStatus, FakeConnectionPool
+from ._pool import FakeConnectionPool
+from ._pool_status import ConnectionPoolStatus, connection_refused
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
 from ._transaction import FakeTransaction
 
@@ -51,6 +52,7 @@ __all__ = [
     "as_pool",
     "as_transaction",
     "connection_lost",
+    "connection_refused",
     "deadlock_detected",
     "foreign_key_violation",
     "postgres_error",

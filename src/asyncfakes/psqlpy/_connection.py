@@ -96,7 +96,7 @@ def _shape_none(host: Any, call: Call, value: Any) -> None:
 
 def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement:
     if value is not None and not (
-        isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value)  # pyright: ignore[reportUnknownVariableType]
+        isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value)
     ):
         msg = (
             "conn.prepare: script the statement's column names (a list of str, for columns()), "
@@ -104,7 +104,7 @@ def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement
         )
         raise AnswerError(msg)
     conn: FakeConnection = host.fake_context()[0]
-    return FakePreparedStatement(conn, call.sql or "", call.params, value or ())  # pyright: ignore[reportUnknownArgumentType]
+    return FakePreparedStatement(conn, call.sql or "", call.params, value or ())
 
 
 class FakeConnection(BaseConnection):
@@ -125,9 +125,14 @@ class FakeConnection(BaseConnection):
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
 
     def __init__(
-        self, *, strict: bool = False, ordered: bool = False, share_with: BaseConnection | None = None
+        self,
+        *,
+        strict: bool = False,
+        ordered: bool = False,
+        optional_stubs: bool = False,
+        share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self._handle: Literal["ready", "pending", "closed"] = "ready"
         self._home: PoolSlots | None = None
         self._origin: object = None
@@ -281,7 +286,12 @@ class FakeConnection(BaseConnection):
         """Give the error psqlpy's shape for this method, and update the session state."""
         sql = call.sql
         prepared = call.method in _PREPARING and sql is not None and _is_prepared(call)
-        shaped = reshape(error, call.method, prepared_before=prepared and sql in self._prepared)
+        shaped = reshape(
+            error,
+            call.method,
+            prepared_before=prepared and sql in self._prepared,
+            with_params=bool(call.params),
+        )
         error = shaped or error
         failure = failure_of(error)
         if prepared and failure is not None and failure.used_phase == "execute":

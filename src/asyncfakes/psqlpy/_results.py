@@ -203,7 +203,7 @@ def unexpected_row_count() -> Exception:
 
 
 def _is_rows(value: object) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)  # pyright: ignore[reportUnknownVariableType]
+    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)
 
 
 def rows_of(method: str, value: Any) -> QueryResult:
@@ -242,7 +242,7 @@ def one_row(value: Any) -> SingleQueryResult:
     if isinstance(value, SingleQueryResult):
         return value
     if isinstance(value, Mapping):
-        return SingleQueryResult(value)  # pyright: ignore[reportUnknownArgumentType]
+        return SingleQueryResult(value)
     rows = _rows(value)
     if rows is None:
         msg = (

@@ -33,6 +33,7 @@ from ._errors import (
     unique_violation,
 )
 from ._info import ConnectionInfo
+from ._pool import FakeAsyncConnectionPool
 from ._results import Column, FakePGResult, Result
 from ._transaction import FakeAsyncTransaction
 
@@ -41,6 +42,7 @@ __all__ = [
     "ConnectionInfo",
     "ExecuteMethod",
     "FakeAsyncConnection",
+    "FakeAsyncConnectionPool",
     "FakeAsyncCursor",
     "FakeAsyncServerCursor",
     "FakeAsyncTransaction",

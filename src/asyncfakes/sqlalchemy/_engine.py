@@ -10,6 +10,7 @@ from asyncfakes.asyncpg import FakeConnection
 
 from ._natural import BOOTSTRAP, Described, NaturalAnswers
 from ._statements import Statement, compile_statement
+from ._templates import make_engine
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -62,21 +63,22 @@ class FakeEngine:
         **options: Any,
     ) -> None:
         from sqlalchemy import event
-        from sqlalchemy.ext.asyncio import create_async_engine
 
         _driver(url)
-        self.db = FakeConnection(strict=strict, ordered=ordered)
+        self.db: FakeConnection = FakeConnection(strict=strict, ordered=ordered)
         """The fake driver connection whose script every connection of the engine shares."""
         self._natural = NaturalAnswers()
         self._connections: list[FakeConnection] = []
-        for sql, answer in BOOTSTRAP.items():
-            self.db.when(sql=sql).returns(answer)
         self._strict = strict
         self._unexpected: list[str] = []
         self.db.fetch.answers(self._answer)
         self.db.executemany.answers(self._answer)
-        self.engine: AsyncEngine = create_async_engine(url, async_creator=self._connect, **options)
+        engine, initialises = make_engine(url, options, self._connect)
+        self.engine: AsyncEngine = engine
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
+        if initialises:  # the dialect's start-up queries, answered even when strict
+            for sql, answer in BOOTSTRAP.items():
+                self.db.when(sql=sql).returns(answer)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
 
     def _answer(self, call: Call) -> Any:
