@@ -21,7 +21,9 @@ from ._errors import (
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
+from ._registry import UnverifiedFakeWarning, Verifiable
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
@@ -34,6 +36,8 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "DriverPatch",
+    "EntryCall",
     "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
@@ -56,6 +60,8 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "UnverifiedFakeWarning",
+    "Verifiable",
     "add_note",
     "fake_method",
     "normalize_sql",

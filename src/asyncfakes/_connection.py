@@ -7,8 +7,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
+from ._columns import output_columns, row_misfit
 from ._copies import snapshot
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._errors import FakeConnectionClosed, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import (
     FakeRecord,
@@ -20,6 +21,7 @@ from ._records import (
     row_record,
     rows_record,
 )
+from ._registry import Verifiable
 from ._script import Script
 from ._stubs import Stub, ValueCheck
 from ._transaction import BaseTransaction, FakeTransaction
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["BaseConnection", "FakeConnection"]
 
 
-class BaseConnection:
+class BaseConnection(Verifiable):
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
@@ -134,9 +136,29 @@ class BaseConnection:
         """
         return None
 
+    def row_columns(self, call: Call) -> tuple[str, ...] | None:
+        """The columns a scripted row answering ``call`` must have, or ``None`` not to check.
+
+        By default those the SQL names at top level (:func:`output_columns`). Override it to
+        refine the rule, or to return ``None`` and turn the check off.
+        """
+        return None if call.sql is None else output_columns(call.sql)
+
+    def check_columns(self, call: Call, names: Sequence[str]) -> None:
+        """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.
+
+        Flavours call it where they shape scripted rows.
+        """
+        columns = self.row_columns(call)
+        if columns is not None:
+            problem = row_misfit(columns, tuple(names), call.method)
+            if problem is not None:
+                raise ValueError(problem)
+
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
-        found = list(self._script.problems())
+        found = super().problems()
+        found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
         return found
 
@@ -244,21 +266,21 @@ class BaseConnection:
 
         Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
         raised into the code under test (even if it swallowed them), calls created but never
-        awaited, and transactions left open.
+        awaited, and transactions left open. Under pytest (and with
+        :class:`asyncfakes.unittest.VerifyFakesMixin`) it runs by itself when the test ends.
         """
         __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            history = self._script.history
-            lines.append(
-                f"Calls on this connection ({len(history)}):"
-                if history
-                else "Calls on this connection: none."
-            )
-            lines += [f"  {call.describe()}" for call in history]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every call on this connection."""
+        lines = [super().verify_report(found)]
+        history = self._script.history
+        lines.append(
+            f"Calls on this connection ({len(history)}):" if history else "Calls on this connection: none."
+        )
+        lines += [f"  {call.describe()}" for call in history]
+        return "\n".join(lines)
 
     def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:
         """Assert some call of any method (or exactly ``times`` calls) sent ``sql`` with ``params``."""

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import ExpectationsNotMet
+from asyncfakes import Verifiable
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
@@ -35,7 +35,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool(PoolShortcuts):
+class FakePool(PoolShortcuts, Verifiable):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -115,6 +115,8 @@ class FakePool(PoolShortcuts):
             )
             for _ in range(wanted - len(kept))
         ]
+        for connection in kept:
+            self.adopt(connection)
         self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
@@ -273,6 +275,7 @@ class FakePool(PoolShortcuts):
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -308,8 +311,9 @@ class FakePool(PoolShortcuts):
 
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What ``verify()`` reports."""
-        found = [
+        """What ``verify()`` reports: every connection's problems, and connections never released."""
+        found = super().problems()
+        found += [
             f"pool.fail_creation({error!r}) was never used: the pool was not awaited that many times."
             for error in self._creation_errors
         ]
@@ -335,15 +339,6 @@ class FakePool(PoolShortcuts):
                     "or `await pool.release(conn)`."
                 )
         return found
-
-    def verify(self) -> None:
-        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
-        __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

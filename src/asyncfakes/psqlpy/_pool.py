@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import CallLog, Event, ExpectationsNotMet
+from asyncfakes import CallLog, Event, Verifiable
 
 from . import exceptions as exc
 from ._connection import FakeConnection
@@ -67,7 +67,7 @@ class _Waiter:
         self.error: BaseException | None = None
 
 
-class FakeConnectionPool:
+class FakeConnectionPool(Verifiable):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
@@ -105,6 +105,8 @@ class FakeConnectionPool:
         self._script = (
             FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs) if shared else None
         )
+        if self._script is not None:
+            self.adopt(self._script)
         self._queued: deque[FakeConnection] = deque()
         self._handed: list[FakeConnection] = []
         self._in_use = 0
@@ -262,12 +264,14 @@ class FakeConnectionPool:
 
     # --- scripting and assertions ---------------------------------------------------------------
     def _new(self) -> FakeConnection:
-        return FakeConnection(
+        conn = FakeConnection(
             strict=self._strict,
             ordered=self._ordered,
             optional_stubs=self._optional_stubs,
             share_with=self._script,
         )
+        self.adopt(conn)
+        return conn
 
     def _next(self) -> FakeConnection:
         conn = self._queued.popleft() if self._queued else self._new()
@@ -330,14 +334,20 @@ class FakeConnectionPool:
                 f"(max_size={self._max_size})."
             )
 
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: every connection's problems, connections never given back."""
+        return super().problems() + list(self._problems())
+
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
-        found = list(self._problems())
-        if found:
-            lines = [f"{len(found)} problem(s) found by pool.verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems of the pool and its connections."""
+        lines = [f"{len(found)} problem(s) found by pool.verify():"]
+        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

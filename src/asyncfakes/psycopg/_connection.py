@@ -30,16 +30,8 @@ _RECOVERING = ("rollback", "close")
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
-    # A sticky answer gives the same object every call: shape it once (the result is immutable,
-    # and copying the rows into it once keeps later changes to the scripted list out, as always).
-    conn: FakeAsyncConnection = host
-    sql = call.sql or ""
-    last = conn._last_shaped
-    if last is not None and last[0] is value and last[1] == sql:
-        return last[2]
-    result = result_of("execute", sql, value)
-    conn._last_shaped = (value, sql, result)
-    return result
+    # Each call gets its own copy of the scripted data (the core copies it), so each is shaped anew.
+    return result_of("execute", call.sql or "", value)
 
 
 def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
@@ -104,9 +96,10 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         row_factory: Callable[[Any], Any] | None = None,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self.execute = ExecuteMethod(FakeAsyncConnection._execute_spec, self)
         self._direct = FakeMethod(FakeAsyncConnection._direct_spec, self)
         self.row_factory: Callable[[Any], Any] = row_factory or tuple_row
@@ -118,7 +111,6 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         self._isolation_level: psycopg.IsolationLevel | None = None
         self._read_only: bool | None = None
         self._deferrable: bool | None = None
-        self._last_shaped: tuple[Any, str, FakePGResult] | None = None
         self._pool: object = None  # set by the pool that hands the connection out
         self._broken = False
         self._gone = False  # closed or broken: read on every call, so kept as one flag

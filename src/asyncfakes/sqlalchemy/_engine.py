@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import Call, CallLog, ExpectationsNotMet, Matcher, Stub, UnexpectedCall
+from asyncfakes import Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
 from asyncfakes.asyncpg import FakeConnection
 
 from ._natural import BOOTSTRAP, Described, NaturalAnswers
@@ -35,7 +35,7 @@ def _driver(url: str) -> str:
     return driver
 
 
-class FakeEngine:
+class FakeEngine(Verifiable):
     """A real ``AsyncEngine`` (``.engine``) on fake drivers, and the handle a test scripts and asserts on.
 
     Everything above the driver is real SQLAlchemy: the ORM, ``AsyncSession``, Core, SQLModel.
@@ -50,7 +50,8 @@ class FakeEngine:
 
     Unscripted, the database answers what a test needs: the dialect's start-up queries, no rows
     for a ``SELECT`` (with its columns), fresh primary keys for ``INSERT ... RETURNING``.
-    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`.
+    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`;
+    ``optional_stubs=True`` lets ``when(...)`` stubs answer no call without ``verify()`` failing.
     Extra keyword arguments go to ``create_async_engine``.
     """
 
@@ -60,13 +61,15 @@ class FakeEngine:
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         **options: Any,
     ) -> None:
         from sqlalchemy import event
 
         _driver(url)
-        self.db: FakeConnection = FakeConnection(strict=strict, ordered=ordered)
+        self.db: FakeConnection = FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
         """The fake driver connection whose script every connection of the engine shares."""
+        self.adopt(self.db)
         self._natural = NaturalAnswers()
         self._connections: list[FakeConnection] = []
         self._strict = strict
@@ -78,7 +81,7 @@ class FakeEngine:
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
         if initialises:  # the dialect's start-up queries, answered even when strict
             for sql, answer in BOOTSTRAP.items():
-                self.db.when(sql=sql).returns(answer)
+                self.db.when(sql=sql, optional=True).returns(answer)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
 
     def _answer(self, call: Call) -> Any:
@@ -96,6 +99,7 @@ class FakeEngine:
 
     async def _connect(self) -> FakeConnection:
         connection = FakeConnection(share_with=self.db)
+        self.adopt(connection)
         self._connections.append(connection)
         return connection
 
@@ -160,22 +164,25 @@ class FakeEngine:
         __tracebackhide__ = True
         self.db.calls.assert_not_executed(**self._matching(statement, params))
 
-    def verify(self) -> None:
-        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
-        __tracebackhide__ = True
-        try:
-            self.db.verify()
-            found: list[str] = []
-        except ExpectationsNotMet as error:
-            found = [str(error)]
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: the shared script's problems, then each connection's own."""
+        shared = self.db.problems()
+        found = super().problems() + shared
         found += [
             f"an UnexpectedCall was raised into the code under test: {text}" for text in self._unexpected
         ]
-        shared = set(self.db.problems())
-        for connection in self._connections:
-            found += [f"  {problem}" for problem in connection.problems() if problem not in shared]
-        if found:
-            raise ExpectationsNotMet("\n".join(found))
+        for number, connection in enumerate(self._connections):
+            found += [f"connection #{number}: {p}" for p in connection.problems() if p not in shared]
+        return found
+
+    def verify(self) -> None:
+        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
+        __tracebackhide__ = True
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every statement the engine sent."""
+        return self.db.verify_report(found)
 
     async def dispose(self) -> None:
         """Dispose of the engine's pool (``await engine.dispose()``)."""
