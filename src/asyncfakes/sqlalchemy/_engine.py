@@ -67,7 +67,9 @@ class FakeEngine(Verifiable):
         from sqlalchemy import event
 
         _driver(url)
-        self.db: FakeConnection = FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
+        self.db: FakeConnection = FakeConnection(
+            strict=strict, ordered=ordered, optional_stubs=optional_stubs
+        )
         """The fake driver connection whose script every connection of the engine shares."""
         self.adopt(self.db)
         self._natural = NaturalAnswers()
