@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
 
@@ -243,6 +243,11 @@ class FakeConnection(BaseConnection):
         return FakeCursorFactory(self, query, open_call, prefetch, record_type(record_class))
 
     # --- transactions and lifecycle -----------------------------------------------------
+    @property
+    def transactions(self) -> Sequence[FakeTransaction]:
+        """Every transaction made on this connection, in order: asyncpg's fake transactions."""
+        return cast("Sequence[FakeTransaction]", super().transactions)
+
     def transaction(
         self, *, isolation: str | None = None, readonly: bool = False, deferrable: bool = False
     ) -> FakeTransaction:
