@@ -73,3 +73,22 @@ def test_psycopg_hands_back_the_same_fake_and_refuses_others() -> None:
         TypeError, match=r"as_connection\(\) takes an asyncfakes.psycopg.FakeAsyncConnection, got "
     ):
         fake_psycopg.as_connection(fake_psqlpy.FakeConnection())  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_each_flavour_lists_its_own_transactions() -> None:
+    from asyncfakes import psycopg as fake_psycopg
+
+    asyncpg_conn = fake_asyncpg.FakeConnection()
+    async with asyncpg_conn.transaction():
+        pass
+    psqlpy_conn = fake_psqlpy.FakeConnection()
+    async with psqlpy_conn.transaction():
+        pass
+    psycopg_conn = fake_psycopg.FakeAsyncConnection()
+    async with psycopg_conn.transaction():
+        pass
+
+    assert [type(tx) for tx in asyncpg_conn.transactions] == [fake_asyncpg.FakeTransaction]
+    assert [type(tx) for tx in psqlpy_conn.transactions] == [fake_psqlpy.FakeTransaction]
+    assert [type(tx) for tx in psycopg_conn.transactions] == [fake_psycopg.FakeAsyncTransaction]
