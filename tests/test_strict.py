@@ -161,7 +161,7 @@ async def test_an_error_from_the_natural_answer_carries_the_near_miss() -> None:
         "asyncfakes: no stub answered #0 fetch_one('SELECT * FROM users WHERE id = $1', [2]); nearest stub "
         "fetch_one.when(sql='SELECT * FROM users WHERE id = $1', params=[1]):\n"
         "  params differ: expected [1], got [2]"
-    ] == excinfo.value.__notes__  # pyright: ignore[reportAttributeAccessIssue]  # 3.11+
+    ] == excinfo.value.__notes__
 
 
 async def test_an_error_for_an_unrelated_call_gets_no_note() -> None:
@@ -179,7 +179,7 @@ def test_add_note_works_without_add_note() -> None:
     error = ValueError("x")
     assert error is add_note(error, "one")
     add_note(error, "two")
-    assert ["one", "two"] == error.__notes__  # pyright: ignore[reportAttributeAccessIssue]  # 3.11+
+    assert ["one", "two"] == error.__notes__
 
 
 # --- unused stubs -------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
 
     conn = psqlpy.FakeConnection()
     conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
-    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:
+    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:  # pyright: ignore[reportAttributeAccessIssue]
         await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
     assert [
         "asyncfakes: no stub answered #0 fetch_row('SELECT * FROM users WHERE id = $1', [2]); nearest stub "

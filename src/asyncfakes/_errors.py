@@ -76,7 +76,7 @@ def add_note(error: BaseException, note: str) -> BaseException:
     notes = getattr(error, "__notes__", None)
     if not isinstance(notes, list):
         notes = []
-        error.__notes__ = notes  # pyright: ignore[reportAttributeAccessIssue]  # 3.11+
+        error.__notes__ = notes
     notes.append(note)
     return error
 

@@ -106,10 +106,10 @@ class FakePGResult:
         tag: str,
         count: int,
     ) -> None:
-        self.status = status
-        self.columns = columns
-        self.rows = rows
-        self.tag = tag
+        self.status: ExecStatus = status
+        self.columns: tuple[Column, ...] = columns
+        self.rows: list[tuple[Any, ...]] = rows
+        self.tag: str = tag
         self.command_tuples: int | None = count if count >= 0 else None
 
     @property
