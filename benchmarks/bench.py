@@ -524,7 +524,7 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
     )
     print()
     figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[n for n in (note, psycopg_note) if n])
-    targets = []
+    targets: list[Target] = []
     for name in [GENERIC] + ([flavour.name] if flavour else []):
         label = "generic" if name == GENERIC else "asyncpg"
         ratio, faster = ns[name] / ns[HAND], ns[MOCK] / ns[name]

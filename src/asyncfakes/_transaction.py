@@ -49,7 +49,7 @@ class BaseTransaction:
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection
         self.options: Mapping[str, Any] = dict(options or {})
-        self.number = len(connection._transactions)
+        self.number: int = len(connection._transactions)
         self.parent: BaseTransaction | None = None
         self.state: TransactionState = "new"
         connection._transactions.append(self)

@@ -9,6 +9,7 @@ its exception classes, and it is imported only when the first error is raised.
 from __future__ import annotations
 
 from ._connection import FakeConnection
+from ._driver_types import as_connection, as_pool
 from ._errors import (
     connection_lost,
     deadlock_detected,
@@ -43,6 +44,8 @@ __all__ = [
     "FakePreparedStatement",
     "FakeTransaction",
     "Record",
+    "as_connection",
+    "as_pool",
     "check_violation",
     "connection_lost",
     "create_pool",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
@@ -81,8 +81,8 @@ class FakeConnection(BaseConnection):
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     # asyncpg's Connection is not an async context manager; neither is its fake.
-    __aenter__ = None  # type: ignore[assignment]
-    __aexit__ = None  # type: ignore[assignment]
+    __aenter__: ClassVar[None] = None  # type: ignore[assignment]
+    __aexit__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -229,6 +229,11 @@ class FakeConnection(BaseConnection):
         return FakeCursorFactory(self, query, open_call, prefetch, record_type(record_class))
 
     # --- transactions and lifecycle -----------------------------------------------------
+    @property
+    def transactions(self) -> Sequence[FakeTransaction]:
+        """Every transaction made on this connection, in order: asyncpg's fake transactions."""
+        return cast("Sequence[FakeTransaction]", super().transactions)
+
     def transaction(
         self, *, isolation: str | None = None, readonly: bool = False, deferrable: bool = False
     ) -> FakeTransaction:

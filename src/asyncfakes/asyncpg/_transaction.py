@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
-from asyncfakes import BaseTransaction
+from asyncfakes import BaseTransaction, TransactionState
 
 from ._errors import interface_error, postgres_error
 
@@ -39,6 +39,8 @@ class FakeTransaction(BaseTransaction):
     Committing a transaction in which a statement failed succeeds, but PostgreSQL rolls it
     back, so its state becomes ``rolled_back`` and ``assert_committed()`` fails.
     """
+
+    state: TransactionState  # set by this class's methods too
 
     connection: FakeConnection
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from asyncfakes import BaseTransaction, add_note, fake_method
+from asyncfakes import BaseTransaction, TransactionState, add_note, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor
@@ -36,6 +36,8 @@ class FakeTransaction(BaseTransaction):
     PostgreSQL's "current transaction is aborted" until ``rollback()`` or ``rollback_savepoint()``,
     and ``commit()`` then returns quietly while PostgreSQL rolls back (``verify()`` reports it).
     """
+
+    state: TransactionState  # set by this class's methods too
 
     connection: FakeConnection
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
