@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._calls import CallLog
 from ._errors import FakeAssertionError, FakeTransactionError, render
@@ -34,6 +34,10 @@ class BaseTransaction:
 
         conn.when(sql="COMMIT").raises_once(SerializationError)
     """
+
+    start_method: ClassVar[str | None] = "start()"
+    """The driver's method that begins the transaction without ``async with`` (``None``: there is none),
+    named when ``verify()`` reports a transaction created and never started."""
 
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection
@@ -184,6 +188,15 @@ class BaseTransaction:
         """Assert the transaction rolled back."""
         __tracebackhide__ = True
         self._assert_state("rolled_back")
+
+    def never_started(self) -> str:
+        """What ``verify()`` says about this transaction when it was created and never started."""
+        how = "`async with`" + (f" (or call {self.start_method})" if self.start_method else "")
+        return (
+            f"transaction #{self.number} was created but never started: enter it with {how}. Without "
+            "that, the statements meant for it run outside any transaction, and in production the write "
+            "is not atomic."
+        )
 
     def __repr__(self) -> str:
         kind = "savepoint " if self.parent is not None else ""

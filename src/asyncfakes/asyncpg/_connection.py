@@ -13,7 +13,7 @@ from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import parameters, recovers, statement_count, transaction_effect
-from ._transaction import FakeTransaction
+from ._transaction import FakeTransaction, rollback_note
 
 if TYPE_CHECKING:
     from ._pool import FakePool
@@ -118,6 +118,8 @@ class FakeConnection(BaseConnection):
         self._aborted = False  # a statement failed in the current transaction
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
+        self._failed_call: Call | None = None  # the statement that aborted the current transaction
+        self._notes: list[str] = []
         self._pool: FakePool | None = None
         self._released = False
 
@@ -324,7 +326,7 @@ class FakeConnection(BaseConnection):
                     )
                     raise error
                 _check_arguments(sql, call.params)
-                violation = scalar_violation(sql, call.params, self._has_codecs)
+                violation = scalar_violation(sql, call.params, self._script.history)
                 if violation is not None:
                     raise violation
             elif method == "execute" and parameters(sql):
@@ -334,12 +336,9 @@ class FakeConnection(BaseConnection):
             elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
                 for element, arguments in enumerate(call.params):
                     _check_arguments(sql, arguments)
-                    violation = scalar_violation(sql, arguments, self._has_codecs, element)
+                    violation = scalar_violation(sql, arguments, self._script.history, element)
                     if violation is not None:
                         raise violation
-
-    def _has_codecs(self) -> bool:
-        return any(call.method == "set_type_codec" for call in self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -369,6 +368,8 @@ class FakeConnection(BaseConnection):
         ):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
+            if not self._aborted:
+                self._failed_call = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:
@@ -376,6 +377,9 @@ class FakeConnection(BaseConnection):
         effect = transaction_effect(sql)
         if effect is False and self._aborted and status == "COMMIT":
             status = "ROLLBACK"  # PostgreSQL ends an aborted transaction with a rollback
+            self._notes.append(
+                rollback_note("a COMMIT was executed (its status was 'ROLLBACK')", self._failed_call)
+            )
         if effect is not None:
             self._manual = effect
             self._aborted = False
@@ -384,8 +388,8 @@ class FakeConnection(BaseConnection):
         return status
 
     def problems(self) -> list[str]:
-        """What ``verify()`` reports, plus a transaction left open by executing ``BEGIN``."""
-        found = super().problems()
+        """What ``verify()`` reports, plus an unended manual ``BEGIN`` and commits of failed transactions."""
+        found = super().problems() + self._notes
         if self._manual and not (self.closed or self._gone):
             found.append(f"{self!r}: a transaction started by executing BEGIN was never ended.")
         return found
