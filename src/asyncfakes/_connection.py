@@ -163,6 +163,7 @@ class BaseConnection(Verifiable):
         found = super().problems()
         found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
+        found += [tx.never_started() for tx in self._transactions if tx.state == "new"]
         return found
 
     @property

@@ -14,7 +14,7 @@ from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import recovers, transaction_effect
-from ._transaction import FakeTransaction
+from ._transaction import FakeTransaction, rollback_note
 from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
@@ -99,9 +99,10 @@ class FakeConnection(BaseConnection):
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
         self._manual = False  # in a transaction started by executing BEGIN
         self._aborted = False  # a statement failed in the current transaction
-        self._aborted_by: Call | None = None  # that statement
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
+        self._failed_call: Call | None = None  # the statement that aborted the current transaction
+        self._notes: list[str] = []
         self._pool: FakePool | None = None
         self._released = False
         self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
@@ -311,14 +312,11 @@ class FakeConnection(BaseConnection):
         if self.in_flight:
             raise interface_error(_BUSY)
         if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
-            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
+            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._failed_call))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         if sql is not None:
-            check_arguments(method, sql, call.params, self._has_codecs)
-
-    def _has_codecs(self) -> bool:
-        return any(call.method == "set_type_codec" for call in self._script.history)
+            check_arguments(method, sql, call.params, self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -349,7 +347,7 @@ class FakeConnection(BaseConnection):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
             if not self._aborted:
-                self._aborted_by = call
+                self._failed_call = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:
@@ -357,6 +355,9 @@ class FakeConnection(BaseConnection):
         effect = transaction_effect(sql)
         if effect is False and self._aborted and status == "COMMIT":
             status = "ROLLBACK"  # PostgreSQL ends an aborted transaction with a rollback
+            self._notes.append(
+                rollback_note("a COMMIT was executed (its status was 'ROLLBACK')", self._failed_call)
+            )
         if effect is not None:
             self._manual = effect
             self._aborted = False
@@ -365,8 +366,8 @@ class FakeConnection(BaseConnection):
         return status
 
     def problems(self) -> list[str]:
-        """What ``verify()`` reports, plus a transaction left open by executing ``BEGIN``."""
-        found = super().problems()
+        """What ``verify()`` reports, plus an unended manual ``BEGIN`` and commits of failed transactions."""
+        found = super().problems() + self._notes
         if self._manual and not (self.closed or self._gone):
             found.append(f"{self!r}: a transaction started by executing BEGIN was never ended.")
         return found
