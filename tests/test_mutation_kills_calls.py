@@ -215,7 +215,7 @@ def test_call_args_come_back_exactly_as_passed(
     call = Call("fetch", "S", params, args, {}, 0, None)
 
     assert expected == call.args
-    assert len(expected) == len(call.args)  # type: ignore[arg-type]
+    assert len(expected) == len(call.args)
 
 
 def test_call_args_hold_the_params_snapshot() -> None:
