@@ -224,19 +224,19 @@ async def test_sqlmodel_session_exec(fake: FakeEngine) -> None:
     import sqlmodel
     from sqlmodel.ext.asyncio.session import AsyncSession as ModelSession
 
-    class Hero(sqlmodel.SQLModel, table=True):
+    class Sidekick(sqlmodel.SQLModel, table=True):
         id: int | None = sqlmodel.Field(default=None, primary_key=True)
         name: str
 
-    fake.when(sqlmodel.select(Hero).where(Hero.name == "Deadpond")).returns([{"name": "Deadpond", "id": 4}])
+    fake.when(sqlmodel.select(Sidekick).where(Sidekick.name == "Robin")).returns([{"name": "Robin", "id": 4}])
     async with ModelSession(fake.engine, expire_on_commit=False) as s:
-        hero = Hero(name="Spider")
+        hero = Sidekick(name="Bucky")
         s.add(hero)
         await s.commit()
-        found = (await s.exec(sqlmodel.select(Hero).where(Hero.name == "Deadpond"))).one()
+        found = (await s.exec(sqlmodel.select(Sidekick).where(Sidekick.name == "Robin"))).one()
 
     assert (1, 4) == (hero.id, found.id)
-    sqlmodel.SQLModel.metadata.remove(Hero.__table__)  # type: ignore[attr-defined]
+    sqlmodel.SQLModel.metadata.remove(Sidekick.__table__)  # type: ignore[attr-defined]
 
 
 @pytest.mark.asyncfakes(verify=False)  # problems are the point of this test

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
-from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
+from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, call_site, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor, FakePreparedStatement
@@ -24,6 +24,7 @@ from ._results import (
     unexpected_row_count,
 )
 from ._transaction import FakeTransaction
+from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -68,19 +69,39 @@ def _remember(host: Any, call: Call) -> None:
         conn._prepared.add(call.sql)
 
 
+def _fit(host: Any, call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Refuse rows whose columns are not the statement's; the rows in its column order if they differ."""
+    conn: FakeConnection = host.fake_context()[0]
+    for row in rows:
+        conn.check_columns(call, list(row))
+    columns = conn.row_columns(call)
+    if not columns or all(tuple(row) == columns for row in rows):
+        return None
+    return [{name: row[name] for name in columns} for row in rows]
+
+
 def _shape_rows(host: Any, call: Call, value: Any) -> QueryResult:
     result = rows_of(call.method, value)
+    fitted = _fit(host, call, result._rows)
     _remember(host, call)
-    return result
+    return result if fitted is None else QueryResult(fitted)
 
 
 def _shape_row(host: Any, call: Call, value: Any) -> SingleQueryResult:
     _remember(host, call)
-    return one_row(value)
+    row = one_row(value)
+    fitted = _fit(host, call, [row._row])
+    return row if fitted is None else SingleQueryResult(fitted[0])
 
 
 def _shape_value(host: Any, call: Call, value: Any) -> Any:
     _remember(host, call)
+    if isinstance(value, QueryResult):
+        fitted = _fit(host, call, value._rows)
+        value = value if fitted is None else QueryResult(fitted)
+    elif isinstance(value, SingleQueryResult):
+        fitted = _fit(host, call, [value._row])
+        value = value if fitted is None else SingleQueryResult(fitted[0])
     return first_value(value)
 
 
@@ -123,6 +144,7 @@ class FakeConnection(BaseConnection):
 
     transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     def __init__(
         self,
@@ -140,9 +162,11 @@ class FakeConnection(BaseConnection):
         self._in_block = False
         self._flagged = False
         self._aborted = False
+        self._aborted_by: Call | None = None  # the statement that aborted the transaction
         self._lost = False
         self._savepoints: list[str] = []
         self._notes: list[str] = []
+        self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
 
     # --- psqlpy's query methods ---------------------------------------------------------------
     @fake_method(shape=_shape_rows)
@@ -229,6 +253,7 @@ class FakeConnection(BaseConnection):
             assert self._home is not None
             await self._home.take_slot()
             self._handle = "ready"
+            self._acquired_at = call_site()
         return self
 
     async def __aexit__(
@@ -263,7 +288,7 @@ class FakeConnection(BaseConnection):
         if method in _SAVEPOINTS:
             self._check_savepoint(method, call.args[1])
         elif self._aborted and method not in _WHILE_ABORTED:
-            raise make(Failure(ABORTED, phase=None, kind="server"))
+            raise add_note(make(Failure(ABORTED, phase=None, kind="server")), aborted_note(self._aborted_by))
 
     def _check_savepoint(self, method: str, name: str) -> None:
         statement = {"create_savepoint": "SAVEPOINT", "rollback_savepoint": "ROLLBACK TO SAVEPOINT"}.get(
@@ -277,7 +302,7 @@ class FakeConnection(BaseConnection):
             msg = f"syntax error at {near}"
             raise _server(msg)
         if self._aborted and method != "rollback_savepoint":
-            raise make(Failure(ABORTED, phase=None, kind="server"))
+            raise add_note(make(Failure(ABORTED, phase=None, kind="server")), aborted_note(self._aborted_by))
         if method != "create_savepoint" and name not in self._savepoints:
             msg = f'savepoint "{name}" does not exist'
             raise _server(msg)
@@ -299,6 +324,8 @@ class FakeConnection(BaseConnection):
         if is_lost(error):
             self._lost = True
         elif self._in_block and aborts(error):
+            if not self._aborted:
+                self._aborted_by = call
             self._aborted = True
         return shaped
 
