@@ -189,10 +189,17 @@ def test_a_silenced_warning_skips_finding_the_problems(outside: None) -> None:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        warnings.simplefilter("error", DeprecationWarning)  # another category: not decisive
         warnings.simplefilter("ignore", UnverifiedFakeWarning)
+        warnings.simplefilter("error", DeprecationWarning)  # first, but another category: not decisive
         make()
     assert ([], []) == (looked, caught)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()  # no filter at all: the warning shows
+        make()
+    assert ["problems"] == looked
+    assert 1 == len(caught)
+    looked.clear()
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
