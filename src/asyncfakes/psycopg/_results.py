@@ -20,7 +20,16 @@ from psycopg.pq import ExecStatus
 from asyncfakes import output_columns
 from asyncfakes.asyncpg._status import command_tag, statement_count
 
-__all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
+__all__ = [
+    "Column",
+    "FakePGResult",
+    "Result",
+    "in_order",
+    "natural_result",
+    "result_of",
+    "split_many",
+    "statement_count",
+]
 
 TUPLES_OK = ExecStatus.TUPLES_OK
 COMMAND_OK = ExecStatus.COMMAND_OK
@@ -243,6 +252,15 @@ def _dict_rows(method: str, sql: str, rows: list[Any]) -> FakePGResult:
 @lru_cache(maxsize=256)
 def _typed_columns(names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Column, ...]:
     return tuple(Column(name, _oid_of_type(kind)) for name, kind in zip(names, kinds, strict=True))
+
+
+def in_order(result: FakePGResult, names: tuple[str, ...]) -> FakePGResult:
+    """``result`` with its columns (and each row's values) in the order of ``names``."""
+    index = {column.name: i for i, column in enumerate(result.columns)}
+    order = [index[name] for name in names]
+    rows = [tuple(row[i] for i in order) for row in result.rows]
+    columns = tuple(result.columns[i] for i in order)
+    return FakePGResult(result.status, columns, rows, result.tag, len(rows))
 
 
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
