@@ -311,7 +311,7 @@ async def test_scripted_rows_must_have_the_columns_the_sql_names() -> None:
     conn = FakeAsyncConnection()
     conn.execute.returns([{"id": 1, "email": "a@example.com"}])
 
-    with pytest.raises(ValueError, match="missing \\['name'\\]; not returned \\['email'\\]"):
+    with pytest.raises(ValueError, match="missing \\['name'\\], not returned \\['email'\\]"):
         await conn.execute("SELECT id, name FROM users")
     with pytest.raises(ExpectationsNotMet, match="a scripted row has the columns"):
         conn.verify()
@@ -331,3 +331,16 @@ async def test_rows_in_another_order_are_put_in_the_sqls_order() -> None:
 
     assert ([(1, "Ana")], ["id", "name"]) == (await cur.fetchall(), [c.name for c in cur.description or []])
     assert [(2, "Bo")] == await many.fetchall()
+
+
+async def test_dict_rows_in_another_key_order_come_back_in_the_statements_order() -> None:
+    """The fast path for dict rows never garbles a dict whose keys are in another order."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns([{"name": "Ana", "id": 1}])
+
+    cur = await conn.execute("SELECT id, name FROM users")
+
+    assert ([(1, "Ana")], ["id", "name"]) == (
+        await cur.fetchall(),
+        [c.name for c in cur.description or []],
+    )

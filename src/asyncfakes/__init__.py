@@ -15,8 +15,12 @@ from ._errors import (
     FakeAssertionError,
     FakeConnectionClosed,
     FakeTransactionError,
+    ParameterMismatch,
     UnexpectedCall,
+    aborted_note,
     add_note,
+    call_site,
+    missing_attribute,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
@@ -52,6 +56,7 @@ __all__ = [
     "Matcher",
     "MethodSpec",
     "Outcome",
+    "ParameterMismatch",
     "Regex",
     "Row",
     "SQLMatcher",
@@ -62,8 +67,11 @@ __all__ = [
     "UnexpectedCall",
     "UnverifiedFakeWarning",
     "Verifiable",
+    "aborted_note",
     "add_note",
+    "call_site",
     "fake_method",
+    "missing_attribute",
     "normalize_sql",
     "output_columns",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,7 +18,7 @@ from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
 from ._errors import in_failed_transaction, is_lost, is_server_error
 from ._info import ConnectionInfo, connect_descriptor
 from ._params import check_execute, check_many, simple_count
-from ._results import FakePGResult, in_order, natural_result, result_of, split_many
+from ._results import FakePGResult, natural_result, result_of, split_many
 from ._settings import SessionSettings
 from ._transaction import FakeAsyncTransaction
 
@@ -27,22 +28,12 @@ if TYPE_CHECKING:
 __all__ = ["FakeAsyncConnection"]
 
 _RECOVERING = ("rollback", "close")
-
-
-def _fitted(conn: BaseConnection, call: Call, result: FakePGResult) -> FakePGResult:
-    """Check scripted rows against the columns the SQL names, and put them in the SQL's order."""
-    if result.nfields:
-        names = tuple(column.name for column in result.columns)
-        conn.check_columns(call, names)
-        columns = conn.row_columns(call)
-        if columns and columns != names:
-            return in_order(result, columns)
-    return result
+_ROLLBACK_TO = re.compile(r"\s*rollback\s+(?:work\s+|transaction\s+)?to\b", re.IGNORECASE)
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
     # Each call gets its own copy of the scripted data (the core copies it), so each is shaped anew.
-    return _fitted(host, call, result_of("execute", call.sql or "", value))
+    return result_of("execute", call.sql or "", value)
 
 
 def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
@@ -51,8 +42,7 @@ def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
 
 
 def _shape_many(host: Any, call: Call, value: Any) -> list[FakePGResult]:
-    results = split_many(call.sql or "", call.params, value, returning=bool(call.kwargs.get("returning")))
-    return [_fitted(host, call, result) for result in results]
+    return split_many(call.sql or "", call.params, value, returning=bool(call.kwargs.get("returning")))
 
 
 class ExecuteMethod(FakeMethod[..., FakePGResult]):
@@ -311,6 +301,9 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
                 check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)
+        if self._failed and method == "execute" and _ROLLBACK_TO.match(sql):
+            self._failed = False  # PostgreSQL accepts ROLLBACK TO SAVEPOINT and recovers there
+            return
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):
             raise in_failed_transaction()
 

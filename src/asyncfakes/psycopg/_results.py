@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -20,16 +21,7 @@ from psycopg.pq import ExecStatus
 from asyncfakes import output_columns
 from asyncfakes.asyncpg._status import command_tag, statement_count
 
-__all__ = [
-    "Column",
-    "FakePGResult",
-    "Result",
-    "in_order",
-    "natural_result",
-    "result_of",
-    "split_many",
-    "statement_count",
-]
+__all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
 
 TUPLES_OK = ExecStatus.TUPLES_OK
 COMMAND_OK = ExecStatus.COMMAND_OK
@@ -217,6 +209,10 @@ def _rows(
                 "Result(rows=[(1, 'Ana')], columns=['id', 'name'])."
             )
             raise TypeError(msg)
+        named = output_columns(sql)
+        if named is not None and named and len(set(named)) == len(named):
+            # The server returns the statement's columns in its order, whatever the dicts' order.
+            return _query(sql, named, [_placed(method, sql, row, named) for row in rows], status)
         names = tuple(rows[0]) if rows else ()
         values = []
         for row in rows:
@@ -243,8 +239,9 @@ def _dict_rows(method: str, sql: str, rows: list[Any]) -> FakePGResult:
         return _rows(method, sql, rows, None, None)  # not dicts: the general path says what is wrong
     names = tuple(rows[0])
     count = len(values)
-    if count > 1 and any(tuple(row) != names for row in rows):
-        return _rows(method, sql, rows, None, None)
+    named = output_columns(sql)
+    if (named and named != names) or (count > 1 and any(tuple(row) != names for row in rows)):
+        return _rows(method, sql, rows, None, None)  # placed by the statement's columns, or refused
     columns = _typed_columns(names, tuple(map(type, values[0])))
     return FakePGResult(TUPLES_OK, columns, values, _tag(sql, count), count)
 
@@ -254,13 +251,36 @@ def _typed_columns(names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Col
     return tuple(Column(name, _oid_of_type(kind)) for name, kind in zip(names, kinds, strict=True))
 
 
-def in_order(result: FakePGResult, names: tuple[str, ...]) -> FakePGResult:
-    """``result`` with its columns (and each row's values) in the order of ``names``."""
-    index = {column.name: i for i, column in enumerate(result.columns)}
-    order = [index[name] for name in names]
-    rows = [tuple(row[i] for i in order) for row in result.rows]
-    columns = tuple(result.columns[i] for i in order)
-    return FakePGResult(result.status, columns, rows, result.tag, len(rows))
+_LABELLED = re.compile(r"""(?:\b\w+|"[^"]+")\.(\w+|"[^"]+")\s+AS\s+(\w+|"[^"]+")""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _read(sql: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """For each output column, the plain column it reads (``users.id AS users_id``: ``id``)."""
+    labels = {label.strip('"'): column.strip('"') for column, label in _LABELLED.findall(sql)}
+    return tuple(labels.get(name, name) for name in columns)
+
+
+def _placed(method: str, sql: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """``row``'s values in the statement's column order; a missing or unknown key fails naming both.
+
+    A labelled plain column may be named by the column it reads (``id`` for ``users.id AS
+    users_id``, as SQLAlchemy 2.0 labels its loader queries).
+    """
+    keys = columns
+    if any(name not in row for name in columns):
+        read = _read(sql, columns)
+        if len(set(read)) == len(read):
+            keys = read
+    if len(row) != len(keys) or any(name not in row for name in keys):
+        missing = [name for name in columns if name not in row]
+        unknown = [name for name in row if name not in columns]
+        msg = (
+            f"{method}: a scripted row has the columns {list(row)}, but the statement returns "
+            f"{list(columns)} (missing {missing}, not returned {unknown})."
+        )
+        raise ValueError(msg)
+    return tuple(row[name] for name in keys)
 
 
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
@@ -300,7 +320,7 @@ def natural_result(sql: str) -> FakePGResult:
     if names:  # a query, or a RETURNING, that names its columns: PostgreSQL describes them
         return _query(sql, names, [], None)
     if tag.startswith("SELECT") or "returning" in sql.lower():
-        return _query(sql, (), [], None)
+        return _query(sql, output_columns(sql) or (), [], None)
     return _command(sql, 1 if tag.startswith("INSERT") else 0, None)
 
 
