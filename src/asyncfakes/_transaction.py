@@ -13,7 +13,8 @@ from ._method import fake_method
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._connection import BaseConnection, FakeConnection
+    from ._connection import BaseConnection
+    from ._generic import FakeConnection
     from ._records import FakeRecord
 
 __all__ = ["BaseTransaction", "FakeTransaction", "TransactionState"]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
-from ._arguments import is_client_side, scalar_violation
-from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
+from ._argument_count import ONE_SET, check_arguments, fits
+from ._arguments import is_client_side
+from ._errors import interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
-from ._status import parameters, recovers, statement_count, transaction_effect
+from ._status import recovers, transaction_effect
 from ._transaction import FakeTransaction
 from ._unfaked import UNFAKED_CONNECTION
 
@@ -24,14 +24,6 @@ __all__ = ["FakeConnection"]
 
 _ABORTED = "current transaction is aborted, commands ignored until end of transaction block"
 _BUSY = "cannot perform operation: another operation is in progress"
-_ARGUMENT_HINT = "Check the query against the passed list of arguments."
-_NO_PARAMETERS_NOTE = (
-    "  Note that parameters are supported only in SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES "
-    "statements, and will *not* work in statements  like CREATE VIEW or DECLARE CURSOR."
-)
-# Methods whose calls send arguments the server counts: one set of them, or a list of sets.
-_ONE_SET = frozenset({"fetch", "fetchrow", "fetchval", "cursor"})
-_MANY_SETS = frozenset({"executemany", "fetchmany"})
 
 
 def _execute_shape(host: FakeConnection, call: Call, value: Any) -> str:
@@ -61,24 +53,6 @@ def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnecti
 
 def _is_cancellation(error: BaseException) -> bool:
     return not isinstance(error, Exception) and type(error).__name__ in ("CancelledError", "Cancelled")
-
-
-@lru_cache(maxsize=1024)
-def _fits(sql: str, passed: int) -> bool:
-    """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
-    return statement_count(sql) <= 1 and max(parameters(sql), default=0) == passed
-
-
-def _check_arguments(sql: str, args: Any) -> None:
-    expected, passed = max(parameters(sql), default=0), len(args)
-    if expected != passed:
-        hint = _ARGUMENT_HINT + (_NO_PARAMETERS_NOTE if expected == 0 else "")
-        message = (
-            f"the server expects {expected} argument{'s' if expected != 1 else ''} for this query, "
-            f"{passed} {'was' if passed == 1 else 'were'} passed"
-        )
-        error = error_class("InterfaceError")(message, hint=hint)  # type: ignore[call-arg]
-        raise error
 
 
 class FakeConnection(BaseConnection):
@@ -316,11 +290,11 @@ class FakeConnection(BaseConnection):
         method = call.method
         sql = call.sql
         if (
-            method in _ONE_SET
+            method in ONE_SET
             and sql is not None
             and not (self._released or self._closed or self._gone or self._in_flight or self._aborted)
             and "record_class" not in call.kwargs
-            and _fits(sql, len(call.params or ()))
+            and fits(sql, len(call.params or ()))
             and not any(type(arg) in (list, tuple) for arg in call.params or ())
         ):
             return  # the common case, decided at once: one statement, the right argument count
@@ -336,26 +310,7 @@ class FakeConnection(BaseConnection):
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         if sql is not None:
-            if method in _ONE_SET or (method == "execute" and call.params):
-                if statement_count(sql) > 1:
-                    error = postgres_error(
-                        "42601", "cannot insert multiple commands into a prepared statement"
-                    )
-                    raise error
-                _check_arguments(sql, call.params)
-                violation = scalar_violation(sql, call.params, self._has_codecs)
-                if violation is not None:
-                    raise violation
-            elif method == "execute" and parameters(sql):
-                # Without arguments asyncpg sends the text as is, and the server rejects a $n.
-                error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
-                raise error
-            elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for element, arguments in enumerate(call.params):
-                    _check_arguments(sql, arguments)
-                    violation = scalar_violation(sql, arguments, self._has_codecs, element)
-                    if violation is not None:
-                        raise violation
+            check_arguments(method, sql, call.params, self._has_codecs)
 
     def _has_codecs(self) -> bool:
         return any(call.method == "set_type_codec" for call in self._script.history)
