@@ -135,6 +135,7 @@ def test_a_misspelt_name_suggests_the_right_one(make: Any, name: str, message: s
     assert str(excinfo.value).startswith(f"'{type(make()).__name__}' object has no attribute '{name}'.")
 
 
+@pytest.mark.asyncfakes(verify=False)  # the transactions it makes are inspected, not run
 def test_a_driver_method_not_faked_yet_says_so() -> None:
     """add_listener, copy_*, psqlpy's listener: the real driver has them, the fake does not yet."""
     with pytest.raises(AttributeError) as excinfo:
@@ -163,6 +164,7 @@ def test_a_driver_method_not_faked_yet_says_so() -> None:
         read(FakeConnection().transaction(), "comit")
 
 
+@pytest.mark.asyncfakes(verify=False)  # the transactions it makes are inspected, not run
 def test_dunder_lookups_and_failing_properties_keep_their_own_error() -> None:
     """Special names fail plainly; a property's own AttributeError is not replaced by a suggestion."""
     conn = FakeConnection()
@@ -260,6 +262,7 @@ async def test_an_exhausted_psqlpy_pool_says_who_holds_the_connections() -> None
     ), note
 
 
+@pytest.mark.asyncfakes(verify=False)  # the transactions it makes are inspected, not run
 async def test_the_aborted_transaction_error_names_the_statement_that_failed() -> None:
     """asyncpg and psqlpy: "current transaction is aborted" notes which earlier statement failed."""
     conn = asyncpg.FakeConnection()
