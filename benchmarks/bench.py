@@ -45,6 +45,8 @@ from asyncfakes import FakeConnection, Regex
 
 SQL = "SELECT id, name FROM users WHERE id = $1"
 ROWS = [{"id": 42, "name": "Ana"}]
+NESTED_ROWS = [{"id": 42, "name": "Ana", "tags": ["admin", "ops"], "address": {"city": "Oslo"}}]
+"""A scripted answer with containers inside its rows: what each call's copy of the answer costs."""
 
 # The call each double is driven with, as code under test writes it: a fresh parameter list
 # per call for the generic API, positional arguments for asyncpg's.
@@ -137,6 +139,19 @@ def _generic() -> tuple[AsyncFn, Callable[[], int]]:
     return conn.fetch, lambda: len(conn.calls)
 
 
+class _WiderRows(FakeConnection):
+    """The nested rows carry columns SQL does not name: the column check is off for this double."""
+
+    def row_columns(self, call: Any) -> None:
+        return None
+
+
+def _generic_nested() -> tuple[AsyncFn, Callable[[], int]]:
+    conn = _WiderRows()
+    conn.fetch.returns(NESTED_ROWS)
+    return conn.fetch, lambda: len(conn.calls)
+
+
 def _asyncpg_double() -> tuple[Double | None, str]:
     """The asyncpg flavour's double, or ``None`` and the reason it is skipped."""
     try:
@@ -152,6 +167,31 @@ def _asyncpg_double() -> tuple[Double | None, str]:
     except Exception as error:  # any failure only skips the row, with the reason
         return None, f"asyncfakes.asyncpg skipped: {type(error).__name__}: {error}"
     return Double("asyncfakes.asyncpg FakeConnection.fetch", "args", make), ""
+
+
+PSYCOPG_SQL = "SELECT id, name FROM users WHERE id = %s"
+
+
+def _psycopg_double() -> tuple[Double | None, str]:
+    """The psycopg flavour's double (``conn.execute(...)`` then ``fetchall()``), or why it is skipped."""
+    try:
+        module = importlib.import_module("asyncfakes.psycopg")
+        cls = module.FakeAsyncConnection
+
+        def make() -> tuple[AsyncFn, Callable[[], int]]:
+            conn = cls(autocommit=True)
+            conn.execute.returns(ROWS)
+
+            async def fetch(sql: str, params: Any) -> Any:
+                cursor = await conn.execute(PSYCOPG_SQL, params)
+                return await cursor.fetchall()
+
+            return fetch, lambda: len(conn.calls)
+
+        asyncio.run(_drive(make()[0], "list", 3))  # fails here, not mid-table, if it cannot run
+    except Exception as error:  # any failure only skips the row, with the reason
+        return None, f"asyncfakes.psycopg skipped: {type(error).__name__}: {error}"
+    return Double(PSYCOPG, "list", make), ""
 
 
 # --- measuring -----------------------------------------------------------------------------
@@ -301,7 +341,7 @@ def stub_case(count: int, regex: bool) -> tuple[str, AsyncFn, str]:
     """``conn.fetch`` with ``count`` stubs, and the SQL of the last one (the worst case for a scan)."""
     conn = FakeConnection()
     for i in range(count):
-        conn.fetch.when(sql=Regex(rf"^SELECT {i}$") if regex else f"SELECT {i}").returns(ROWS)
+        conn.fetch.when(sql=Regex(rf"^SELECT {i}$") if regex else f"SELECT {i}", optional=True).returns(ROWS)
     kind = "Regex" if regex else "exact-SQL"
     return f"{count:,} {kind} stub{'s' if count > 1 else ''}", conn.fetch, f"SELECT {count - 1}"
 
@@ -432,15 +472,21 @@ HAND = "hand-written fake"
 MOCK = "unittest.mock.AsyncMock"
 BARE = "bare coroutine (floor)"
 GENERIC = "asyncfakes FakeConnection.fetch"
+NESTED = "asyncfakes FakeConnection.fetch, nested rows"
+PSYCOPG = "asyncfakes.psycopg execute + fetchall"
 
 
 def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Target], str | None]:
     """Sections 1 and 2: ns and bytes per awaited call; returns the targets and the flavour's name."""
     doubles = [Double(BARE, "list", _bare), Double(HAND, "list", _hand), Double(MOCK, "list", _mock)]
     doubles.append(Double(GENERIC, "list", _generic))
+    doubles.append(Double(NESTED, "list", _generic_nested))
     flavour, note = _asyncpg_double()
     if flavour is not None:
         doubles.append(flavour)
+    psycopg, psycopg_note = _psycopg_double()
+    if psycopg is not None:
+        doubles.append(psycopg)
     ns = time_doubles(doubles, settings)
     memory = memory_doubles(doubles, settings)
     print("1-2. Per awaited call (the asyncfakes rows are scripted with returns() and recorded)")
@@ -458,8 +504,13 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
     headers = ["double", "ns/call", "vs floor", "vs hand-written", "AsyncMock / this", "bytes/call"]
     print(table(headers, rows))
     print("note: " + (note or "the asyncpg flavour is called fetch(sql, 42), the others fetch(sql, [42])."))
+    print("note: every call gets its own copy of the scripted rows; the nested row holds a list and a dict.")
+    print(
+        "note: "
+        + (psycopg_note or "the psycopg row is `cur = await conn.execute(sql, [42]); await cur.fetchall()`.")
+    )
     print()
-    figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[note] if note else [])
+    figures.update(ns_per_call=ns, bytes_per_call=memory, notes=[n for n in (note, psycopg_note) if n])
     targets = []
     for name in [GENERIC] + ([flavour.name] if flavour else []):
         label = "generic" if name == GENERIC else "asyncpg"
@@ -469,6 +520,11 @@ def section_calls(settings: Settings, figures: dict[str, Any]) -> tuple[list[Tar
             Target(f"{label}: call >= 25x faster than AsyncMock", f"{faster:.1f}x", faster >= 25),
             Target(f"{label}: <= 200 bytes per recorded call", f"{memory[name]:,.0f} B", memory[name] <= 200),
         ]
+    if psycopg is not None:
+        ratio = ns[PSYCOPG] / ns[GENERIC]
+        targets.append(
+            Target("psycopg: execute + fetchall <= 2x generic call", f"{ratio:.2f}x", ratio <= 2.0)
+        )
     return targets, flavour.name if flavour else None
 
 
@@ -543,6 +599,26 @@ def section_growth(settings: Settings, figures: dict[str, Any]) -> list[Target]:
     return [Target("grows linearly (memory flat, time drift <= hand's)", measured, grown.linear)]
 
 
+def section_orm(settings: Settings, figures: dict[str, Any]) -> list[Target]:
+    """Section 6: one typical SQLAlchemy ORM test on FakeEngine, on in-memory SQLite, with AsyncMock."""
+    try:
+        from bench_sqlalchemy import FAKE, SQLITE, time_orm_tests
+    except ImportError as error:  # SQLAlchemy is optional: the test extra has it
+        print(f"6. SQLAlchemy ORM test: skipped ({error})")
+        print()
+        return []
+    runs = max(10, settings.calls // 2_000)
+    ms = time_orm_tests(runs, settings.repeats)
+    what = "engine, session, add + commit, select back, assert"
+    print(f"6. One SQLAlchemy ORM test ({what}): CPU ms per test, best of {settings.repeats}")
+    rows = [[name, f"{value:.2f}", f"{ms[SQLITE] / value:.1f}x"] for name, value in ms.items()]
+    print(table(["way", "ms/test", "SQLite / this"], rows))
+    print()
+    figures["orm_test_ms"] = ms
+    faster = ms[SQLITE] / ms[FAKE]
+    return [Target("FakeEngine ORM test >= 3x faster than SQLite :memory:", f"{faster:.1f}x", faster >= 3)]
+
+
 def run(settings: Settings, mode: str) -> tuple[list[Target], dict[str, Any]]:
     """Measure everything, print the tables, and return the verdicts and the raw figures."""
     print(f"asyncfakes benchmark ({mode} mode)")
@@ -558,6 +634,7 @@ def run(settings: Settings, mode: str) -> tuple[list[Target], dict[str, Any]]:
     targets += section_imports(settings, flavour, figures)
     targets += section_stubs(settings, figures)
     targets += section_growth(settings, figures)
+    targets += section_orm(settings, figures)
     print("Targets (issue 5)")
     rows = [[t.what, t.measured, "PASS" if t.met else "MISS"] for t in targets]
     print(table(["target", "measured", "verdict"], rows))

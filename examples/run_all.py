@@ -13,7 +13,20 @@ import sys
 import traceback
 from pathlib import Path
 
-OPTIONAL = {"trio", "anyio", "fastapi", "httpx", "pydantic", "psqlpy", "uvloop"}
+OPTIONAL = {
+    "trio",
+    "anyio",
+    "fastapi",
+    "httpx",
+    "pydantic",
+    "psqlpy",
+    "psycopg",
+    "psycopg_pool",
+    "uvloop",
+    "sqlalchemy",
+    "sqlmodel",
+    "greenlet",
+}
 
 
 def main() -> int:

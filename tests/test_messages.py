@@ -29,6 +29,7 @@ MULTI_LINE = """
 """
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_assert_awaited_mentions_calls_created_but_never_awaited() -> None:
     """A failed assert_awaited* says when calls were made but not awaited (a missing await)."""
     conn = FakeConnection()
@@ -43,6 +44,7 @@ async def test_assert_awaited_mentions_calls_created_but_never_awaited() -> None
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_multi_line_sql_prints_on_one_readable_line() -> None:
     """Histories, stubs and diffs show multi-line SQL on one line, comments kept."""
     conn = FakeConnection(strict=True)
@@ -72,6 +74,7 @@ async def test_multi_line_sql_prints_on_one_readable_line() -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_strict_unexpected_call_says_an_expectation_exists_but_differs() -> None:
     """The headline tells apart nothing scripted, stubs that differ, and an expectation that differs."""
     conn = FakeConnection(strict=True)

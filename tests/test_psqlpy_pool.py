@@ -207,6 +207,7 @@ async def test_a_connection_from_acquire_needs_async_with() -> None:
     pool.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_reports_leaked_connections_blocked_waiters_and_their_problems() -> None:
     """Connections never given back, acquisitions still waiting, and each connection's problems."""
     pool = FakeConnectionPool(2)
@@ -231,6 +232,7 @@ async def test_verify_reports_leaked_connections_blocked_waiters_and_their_probl
     assert "  5. 1 acquisition(s) are still blocked waiting for a connection (max_size=2)." == lines[5]
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_of_a_per_connection_pool_lists_each_connections_problems() -> None:
     """With shared=False every connection's unused answers are reported under its number."""
     pool = FakeConnectionPool(2, shared=False)
@@ -249,3 +251,66 @@ async def test_until_blocked_returns_at_once_when_enough_are_waiting() -> None:
     await pool.until_blocked(0)
 
     assert (2, 0, 0, 0) == counts(pool)
+
+
+def test_connect_pool_takes_psqlpys_arguments_and_records_them() -> None:
+    """connect_pool() has psqlpy's arguments, keeps them in create_args and sizes the pool."""
+    pool = FakeConnectionPool()
+    assert {"dsn": None, "max_db_pool_size": None} == pool.create_args
+
+    made = pool.connect_pool("postgres://app@db/app", max_db_pool_size=5, application_name="api")
+
+    assert made is pool
+    assert {
+        "dsn": "postgres://app@db/app",
+        "max_db_pool_size": 5,
+        "application_name": "api",
+    } == pool.create_args
+    assert 5 == pool.status().max_size
+    assert {"dsn": "x", "max_db_pool_size": 3, "ssl_mode": None} == FakeConnectionPool(
+        3, dsn="x", ssl_mode=None
+    ).create_args
+
+
+def test_unknown_pool_arguments_are_refused_with_a_suggestion() -> None:
+    """A misspelt psqlpy argument is a TypeError naming it and the nearest real one."""
+    with pytest.raises(
+        TypeError, match=r"unexpected keyword argument\(s\) \['db_nam'\].*Did you mean 'db_name'\?"
+    ):
+        FakeConnectionPool(db_nam="x")
+    with pytest.raises(TypeError, match=r"\['zzz'\]; psqlpy's are dsn, max_db_pool_size and \[.*\]\.$"):
+        FakeConnectionPool().connect_pool(zzz=1)
+
+
+async def test_connect_pool_refuses_a_pool_already_in_use() -> None:
+    """Reconfiguring a pool whose connections were taken is a mistake, refused at once."""
+    pool = FakeConnectionPool(2)
+    conn = await pool.connection()
+    with pytest.raises(RuntimeError, match="connections were already taken from this pool"):
+        pool.connect_pool(max_db_pool_size=3)
+    conn.close()
+
+
+async def test_scripted_creation_and_connection_failures_are_raised_once_each() -> None:
+    """fail_creation() fails connect_pool(), fail_connection() fails connection(); unused ones are reported."""
+    from asyncfakes.psqlpy import connection_refused
+
+    pool = FakeConnectionPool(2)
+    pool.fail_creation(exc.ConnectionPoolBuildError("bad dsn"))
+    pool.fail_connection(connection_refused(), connection_refused())
+    with pytest.raises(exc.ConnectionPoolBuildError, match="bad dsn"):
+        pool.connect_pool("nonsense")
+    assert pool is pool.connect_pool("postgres://db")
+    with pytest.raises(exc.BaseConnectionPoolError, match="Connection refused"):
+        await pool.connection()
+
+    with pytest.raises(ExpectationsNotMet, match=r"pool.fail_connection\(.*\) was never used"):
+        pool.verify()
+    with pytest.raises(exc.BaseConnectionPoolError, match="Connection refused"):
+        await pool.connection()
+    conn = await pool.connection()
+    conn.close()
+    assert ((os.cpu_count() or 1) * 4, 1, 1, 0) == counts(pool)
+    pool.verify()
+    with pytest.raises(TypeError, match=r"fail_creation\(\) takes exception instances, got 'x'"):
+        pool.fail_creation("x")  # type: ignore[arg-type]

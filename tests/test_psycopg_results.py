@@ -90,6 +90,7 @@ async def test_results_give_mappings_tuples_commands_and_statuses() -> None:
     assert ("LISTEN", -1, None) == (command.statusmessage, command.rowcount, command.description)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_misfit_is_remembered_by_verify() -> None:
     """A scripting mistake fails the call and verify(), even if the code swallowed it."""
     conn = FakeAsyncConnection()
@@ -222,3 +223,52 @@ def test_postgres_error_checks_its_arguments() -> None:
 def test_helpers_give_psycopgs_classes(error: psycopg.Error, name: str, sqlstate: str) -> None:
     """Each helper builds psycopg's own class for its SQLSTATE."""
     assert (name, sqlstate, "ERROR") == (type(error).__name__, error.sqlstate, error.diag.severity)
+
+
+async def test_a_sticky_answer_gives_each_call_its_own_rows() -> None:
+    """Code that changes the rows of one result cannot change what a later call answers."""
+    conn = FakeAsyncConnection(autocommit=True)
+    scripted = [{"a": [1]}]
+    conn.execute.returns(scripted)
+
+    first = await conn.execute("SELECT a FROM t")
+    rows = await first.fetchall()
+    rows[0][0].append(2)
+    second = await conn.execute("SELECT a FROM t")
+
+    assert ([([1],)], [{"a": [1]}]) == (await second.fetchall(), scripted)
+
+
+async def test_options_are_recorded_only_when_given() -> None:
+    """prepare= and binary= appear in the call's kwargs when the code passes them."""
+    conn = FakeAsyncConnection()
+    cur = conn.cursor()
+
+    await cur.execute("SELECT 1")
+    await cur.execute("SELECT 1", prepare=True)
+    await conn.execute("SELECT 1", binary=True)
+
+    assert [{}, {"prepare": True, "binary": None}, {"prepare": None, "binary": True}] == [
+        dict(c.kwargs) for c in conn.execute.calls
+    ]
+
+
+def test_type_codes_of_subclasses_and_tuples_of_rows() -> None:
+    """A subclass of a known type gets its base's OID; a tuple of dicts is rows too."""
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    res = result_of("execute", "SELECT", ({"level": Level.LOW},))
+
+    assert ([23], 1) == ([res.ftype(0)], res.ntuples)
+
+
+async def test_named_parameters_from_a_mapping_pass() -> None:
+    """%(name)s placeholders with a mapping that has every name are fine, extra keys too."""
+    conn = FakeAsyncConnection()
+
+    await conn.execute("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": 2, "c": 3})
+
+    assert {"a": 1, "b": 2, "c": 3} == conn.execute.calls.one().params

@@ -15,6 +15,7 @@ from ._errors import (
     FakeAssertionError,
     FakeConnectionClosed,
     FakeTransactionError,
+    NameHints,
     UnexpectedCall,
     aborted_note,
     add_note,
@@ -24,7 +25,9 @@ from ._errors import (
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
+from ._registry import UnverifiedFakeWarning, Verifiable
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
@@ -37,6 +40,8 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "DriverPatch",
+    "EntryCall",
     "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
@@ -50,6 +55,7 @@ __all__ = [
     "Gate",
     "Matcher",
     "MethodSpec",
+    "NameHints",
     "Outcome",
     "Regex",
     "Row",
@@ -59,6 +65,8 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "UnverifiedFakeWarning",
+    "Verifiable",
     "aborted_note",
     "add_note",
     "call_site",

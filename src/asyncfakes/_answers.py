@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from ._copies import copier, snapshot
 from ._errors import shorten, type_error
 from ._loops import Event, sleep
 
@@ -120,7 +121,7 @@ class Gate:
                 "To make the held call raise it, use release(error=...)."
             )
             raise TypeError(msg)
-        self._value = None if value is _NOTHING else value
+        self._value = None if value is _NOTHING else snapshot(value)
         self._error = error
         self._released.set()
 
@@ -172,14 +173,25 @@ def fresh_exception(error: BaseException | type[BaseException]) -> BaseException
 
 
 class Answer:
-    """One scripted answer: a value, an error, a callable, a hang or a gate, with an optional delay."""
+    """One scripted answer: a value, an error, a callable, a hang or a gate, with an optional delay.
 
-    __slots__ = ("delay", "kind", "payload")
+    A value is kept as a copy, and each call gets a copy of it (``copy``, compiled once for its
+    shape; ``None`` when it holds no mutable container), so the code under test can mutate what
+    it receives without changing later answers or the test's own data.
+    """
+
+    __slots__ = ("copy", "delay", "kind", "payload")
 
     def __init__(self, kind: int, payload: Any, delay: float = 0.0) -> None:
         self.kind = kind
-        self.payload = payload
+        self.copy = copier(payload) if kind == VALUE else None
+        self.payload = payload if self.copy is None else self.copy(payload)
         self.delay = delay
+
+    def value(self) -> Any:
+        """A fresh copy of the scripted value (the value itself when nothing in it is mutable)."""
+        copy = self.copy
+        return self.payload if copy is None else copy(self.payload)
 
     @property
     def is_plain(self) -> bool:
@@ -192,14 +204,14 @@ class Answer:
             await sleep(self.delay)
         kind = self.kind
         if kind == VALUE:
-            return self.payload
+            return self.value()
         if kind == RAISE:
             raise fresh_exception(self.payload)
         if kind == CALL:
             result = self.payload(call)
             if isinstance(result, Awaitable):
                 result = await result
-            return result
+            return snapshot(result)
         if kind == HANG:
             while True:  # only cancellation ends a hang: nothing ever sets this event
                 await Event().wait()

@@ -7,6 +7,7 @@ from operator import is_
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
+from ._copies import CONTAINERS, snapshot
 from ._errors import FakeAssertionError, did_you_mean, render, shorten, similarity
 from ._matchers import Matcher, normalize_sql, params_equal, show_sql, sql_matcher
 
@@ -39,9 +40,10 @@ UNSET: Final[Any] = _Unset()
 class Call:
     """One awaited call on a fake: what was sent, where it ran, and how it ended.
 
-    Read-only. ``params`` is a snapshot taken when the call was made (a list or dict is
-    copied), so mutating it afterwards cannot rewrite history; ``args`` holds the snapshot
-    too. A Call equals the tuple ``(sql, params)`` (the SQL compared after normalisation), so
+    Read-only. ``params`` is a deep snapshot taken when the call was made (lists, dicts and
+    sets copied, nested ones too), so mutating them afterwards cannot rewrite history;
+    ``args`` and ``kwargs`` hold snapshots too. A Call equals the tuple ``(sql, params)`` (the
+    SQL compared after normalisation), so
     ``assert conn.execute.calls == [("SELECT 1", None)]`` reads naturally.
     """
 
@@ -69,7 +71,17 @@ class Call:
         self._method = method
         self._sql = sql
         kind = type(params)
-        self._params = params.copy() if kind is list or kind is dict else params
+        # A deep snapshot (nested lists and dicts too); a tuple of scalars is kept as it is. The
+        # flat list, the generic fake's usual params, is copied here without a further call.
+        if kind is list:
+            copied = params.copy()
+            for item in copied:
+                if type(item) in CONTAINERS:
+                    copied = snapshot(params)
+                    break
+            self._params = copied
+        else:
+            self._params = snapshot(params) if kind is tuple or kind is dict else params
         count = len(args)
         packed: tuple[Any, ...] | int = args
         if count and args[0] is sql:
@@ -83,8 +95,8 @@ class Call:
                 and (args[1] is params[0] if count == 2 else all(map(is_, args[1:], params)))
             ):
                 packed = _SQL_STAR
-        self._args = packed
-        self._kwargs = kwargs
+        self._args = snapshot(packed) if packed is args else packed
+        self._kwargs = snapshot(kwargs) if type(kwargs) is dict else kwargs
         self._index = index
         self._transaction = transaction
         # The Outcome while pending, returned or cancelled; the exception itself once raised.

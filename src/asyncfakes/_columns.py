@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["output_columns"]
+__all__ = ["output_columns", "row_misfit"]
 
 _TOKEN_PATTERN = r"""
       (?P<space>\s+|--[^\n]*)
@@ -222,3 +222,24 @@ def output_columns(sql: str) -> tuple[str, ...] | None:
         return None
     names = tuple(_column_name(item) for item in items)
     return None if None in names else names  # type: ignore[return-value]
+
+
+def row_misfit(columns: tuple[str, ...], names: tuple[str, ...], method: str) -> str | None:
+    """Why a scripted row with column ``names`` cannot answer a statement returning ``columns``.
+
+    ``None`` when it fits: the same names, in any order. Else the message names both lists.
+    """
+    if names == columns or sorted(names) == sorted(columns):
+        return None
+    if not columns:
+        detail = "it returns no rows: no RETURNING clause"
+    else:
+        missing = [name for name in columns if name not in names]
+        extra = [name for name in names if name not in columns]
+        parts = [f"missing {missing}" if missing else "", f"not returned {extra}" if extra else ""]
+        detail = "; ".join(part for part in parts if part) or "a column repeats"
+    return (
+        f"{method}(): a scripted row has the columns {list(names)}, but the statement returns "
+        f"{list(columns)} ({detail}). Script rows with exactly the columns the SQL names, in any "
+        "order, so the test reads what production would."
+    )

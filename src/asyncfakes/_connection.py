@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean, missing_attribute
+from ._columns import output_columns, row_misfit
+from ._copies import snapshot
+from ._errors import FakeConnectionClosed, NameHints, did_you_mean
 from ._method import fake_method, specs_of
 from ._records import (
     FakeRecord,
@@ -19,6 +21,7 @@ from ._records import (
     row_record,
     rows_record,
 )
+from ._registry import Verifiable
 from ._script import Script
 from ._stubs import Stub, ValueCheck
 from ._transaction import BaseTransaction, FakeTransaction
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["BaseConnection", "FakeConnection"]
 
 
-class BaseConnection:
+class BaseConnection(Verifiable, NameHints):
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
@@ -50,12 +53,6 @@ class BaseConnection:
     """When true, every call yields to the event loop once while it is in flight, as a networked
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
-
-    unfaked_methods: ClassVar[Mapping[str, str]] = {}
-    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``).
-
-    Reading one raises an ``AttributeError`` that says so, instead of a bare "no attribute";
-    any other unknown name gets the closest names suggested (``conn.fetchone``)."""
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
@@ -86,14 +83,6 @@ class BaseConnection:
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
         self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod
@@ -147,9 +136,29 @@ class BaseConnection:
         """
         return None
 
+    def row_columns(self, call: Call) -> tuple[str, ...] | None:
+        """The columns a scripted row answering ``call`` must have, or ``None`` not to check.
+
+        By default those the SQL names at top level (:func:`output_columns`). Override it to
+        refine the rule, or to return ``None`` and turn the check off.
+        """
+        return None if call.sql is None else output_columns(call.sql)
+
+    def check_columns(self, call: Call, names: Sequence[str]) -> None:
+        """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.
+
+        Flavours call it where they shape scripted rows.
+        """
+        columns = self.row_columns(call)
+        if columns is not None:
+            problem = row_misfit(columns, tuple(names), call.method)
+            if problem is not None:
+                raise ValueError(problem)
+
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
-        found = list(self._script.problems())
+        found = super().problems()
+        found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
         return found
 
@@ -244,34 +253,29 @@ class BaseConnection:
         return None if spec is None else spec.check
 
     def reset_mock(self) -> None:
-        """Forget every call, answer, stub and expectation, for a fake shared across subtests.
-
-        What ``AsyncMock.reset_mock()`` does (``reset`` is a real driver method, so it is not
-        this one's name); ``conn.fetch.reset()`` resets one method. The connection's own state
-        (open transactions, closed) is kept.
-        """
+        """Forget every call, answer and stub, as ``AsyncMock.reset_mock()`` (``reset`` is asyncpg's)."""
         self._script.reset()
 
     def verify(self) -> None:
         """Fail with :class:`ExpectationsNotMet` listing every problem, not just the first.
 
-        Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
-        raised into the code under test (even if it swallowed them), calls created but never
-        awaited, and transactions left open.
+        Reports what README's "What verify() reports" lists: unmet expectations, unused stubs,
+        near misses, half-written scripts, unused one-shots, misfits, swallowed
+        ``UnexpectedCall`` errors, calls never awaited, open transactions. Under pytest (and with
+        :class:`asyncfakes.unittest.VerifyFakesMixin`) it runs by itself when the test ends.
         """
         __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            history = self._script.history
-            lines.append(
-                f"Calls on this connection ({len(history)}):"
-                if history
-                else "Calls on this connection: none."
-            )
-            lines += [f"  {call.describe()}" for call in history]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every call on this connection."""
+        lines = [super().verify_report(found)]
+        history = self._script.history
+        lines.append(
+            f"Calls on this connection ({len(history)}):" if history else "Calls on this connection: none."
+        )
+        lines += [f"  {call.describe()}" for call in history]
+        return "\n".join(lines)
 
     def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:
         """Assert some call of any method (or exactly ``times`` calls) sent ``sql`` with ``params``."""
@@ -338,7 +342,7 @@ class FakeConnection(BaseConnection):
         raise_if_error(value)
         if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
             return FakeRecord(value.pop(0))
-        return FakeRecord(value)
+        return FakeRecord(snapshot(value))
 
     @fake_method(shape=many_record, params=("parameters_list", "parameters"))
     async def execute_many(
@@ -354,23 +358,23 @@ class FakeConnection(BaseConnection):
     async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
         """Run a query; answers a :class:`FakeRecord` of its rows."""
         raise_if_error(self.fetch_return)
-        return FakeRecord(self.fetch_return)
+        return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method(shape=row_record, check=check_row)
     async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one row; answers a :class:`FakeRecord`."""
         raise_if_error(self.fetch_row_return)
         if self.fetch_row_return is not None:
-            return self.fetch_row_return
+            return snapshot(self.fetch_row_return)
         if isinstance(self.fetch_return, list) and self.fetch_return:
             return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(self.fetch_return)
+        return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
         """Run a query for one value; answers the value itself."""
         raise_if_error(self.fetch_val_return)
-        return self.fetch_val_return
+        return snapshot(self.fetch_val_return)
 
     # --- the hand-written fakes' call lists --------------------------------------------
     def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:

@@ -247,7 +247,8 @@ class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:
                     if answer.kind == VALUE and not answer.delay:
-                        value = answer.payload
+                        copy = answer.copy  # each call gets its own copy of the scripted data
+                        value = answer.payload if copy is None else copy(answer.payload)
                     else:
                         limit = conn.call_timeout(call) if conn._times_calls else None
                         produced = answer.produce(call)

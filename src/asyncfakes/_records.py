@@ -198,18 +198,27 @@ def check_row(value: Any) -> None:
         raise TypeError(msg)
 
 
+def _fit_columns(host: Any, call: Call, record: FakeRecord) -> FakeRecord:
+    # Rows (dicts) answering a query must have its columns: the connection's check_columns hook.
+    data = record.result()
+    conn = host.fake_context()[0]
+    for row in [data] if isinstance(data, Mapping) else data if isinstance(data, list) else ():
+        if isinstance(row, Mapping):
+            conn.check_columns(call, list(row))
+    return record
+
+
 def rows_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape the generic ``fetch``'s answer, refusing what is not rows."""
-    if type(value) is list:
-        return FakeRecord(value)
-    check_rows(value)
-    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+    """Shape the generic ``fetch``'s answer, refusing what is not rows or lacks the SQL's columns."""
+    if type(value) is not list:
+        check_rows(value)
+    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
 
 
 def row_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape the generic ``fetch_row``'s answer, refusing what is not a row."""
+    """Shape the generic ``fetch_row``'s answer, refusing what is not a row or lacks the SQL's columns."""
     check_row(value)
-    return value if isinstance(value, FakeRecord) else FakeRecord(value)
+    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
 
 
 def many_record(host: Any, call: Call, value: Any) -> FakeRecord:

@@ -107,3 +107,14 @@ async def caught(awaitable: Any) -> tuple[str, str | None, str]:
 def status(conn: Any) -> str:
     """The connection's transaction status, by name."""
     return str(conn.info.transaction_status.name)
+
+
+def make_pool(side: Side, **options: Any) -> Any:
+    """A pool of that side named 'p' (open=False): psycopg_pool's real one, or the fake."""
+    if side.is_real:
+        from psycopg_pool import AsyncConnectionPool
+
+        return AsyncConnectionPool(side.dsn or "", name="p", open=False, **options)
+    from asyncfakes.psycopg import FakeAsyncConnectionPool
+
+    return FakeAsyncConnectionPool(name="p", open=False, **options)

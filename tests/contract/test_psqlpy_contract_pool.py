@@ -6,6 +6,7 @@ Every scenario runs on the fake and on real psqlpy against PostgreSQL (see _psql
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,7 @@ async def test_a_cursor_iterates_in_chunks_of_array_size(db: Side) -> None:
     assert CLOSED == await caught(cursor.fetchone())
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_cursor_must_be_started_and_have_a_query(db: Side) -> None:
     """Fetching before start() or after close() fails; start() without a query or after close() too."""
     script_series(db)
@@ -194,3 +196,54 @@ async def test_a_connection_from_acquire_works_only_inside_async_with(db: Side) 
 
     closed = ("ConnectionClosedError", "Underlying connection is returned to the pool")
     assert (closed, [{"n": 1}], closed) == (before, inside, after)
+
+
+REFUSED_DSN = "postgres://nobody@127.0.0.1:1/nothing"
+
+
+async def test_a_pool_of_a_server_that_refuses_fails_at_connection_not_at_creation(db: Side) -> None:
+    """psqlpy makes the pool without connecting; connection() raises the refusal and takes no slot."""
+    from asyncfakes.psqlpy import FakeConnectionPool, connection_refused
+
+    if db.fake:
+        fake = FakeConnectionPool()
+        fake.fail_connection(connection_refused())
+        pool: Any = fake.connect_pool(dsn=REFUSED_DSN, max_db_pool_size=3, connect_timeout_sec=1)
+    else:
+        import psqlpy
+
+        pool = psqlpy.ConnectionPool(dsn=REFUSED_DSN, max_db_pool_size=3, connect_timeout_sec=1)
+
+    refused = await caught(pool.connection())
+    status = pool.status()
+    pool.close()
+
+    assert (
+        "BaseConnectionPoolError",
+        "Database engine pool exception: Error occurred while creating a new object: "
+        "error connecting to server: Connection refused (os error 111)",
+    ) == refused
+    assert (3, 0, 0, 0) == (status.max_size, status.size, status.available, status.waiting)
+
+
+async def test_a_pool_with_a_dsn_it_cannot_parse_fails_at_creation(db: Side) -> None:
+    """A bad DSN is ConnectionPoolBuildError from the constructor (scripted with fail_creation)."""
+    from asyncfakes.psqlpy import FakeConnectionPool, exceptions
+
+    message = (
+        "Connection pool build error: Cannot parse configuration from dsn string, "
+        "error - invalid connection string: unexpected EOF."
+    )
+    if db.fake:
+        fake = FakeConnectionPool()
+        fake.fail_creation(exceptions.ConnectionPoolBuildError(message))
+        make: Any = fake.connect_pool
+    else:
+        import psqlpy
+
+        make = psqlpy.ConnectionPool
+
+    with pytest.raises(Exception, match="Cannot parse configuration") as error:
+        make(dsn="nonsense")
+
+    assert ("ConnectionPoolBuildError", message) == (type(error.value).__name__, str(error.value))

@@ -106,6 +106,7 @@ async def test_before_begin_statements_autocommit_and_commit_ends_it(db: Side) -
     assert (False, 1, CLOSED) == (outside, await db.conn.fetch_val(COUNT), await caught(tx.begin()))
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_begin_twice_and_nested_blocks_raise_nothing(db: Side) -> None:
     """psqlpy has no nested transactions, but a second begin or an inner block raises nothing."""
     tx = db.conn.transaction()
@@ -218,6 +219,7 @@ async def test_fetch_row_cardinality_and_parameter_errors_do_not_abort(db: Side)
     assert 1 == value
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_commit_after_a_failure_returns_quietly_and_rolls_back(db: Side) -> None:
     """commit() of an aborted transaction raises nothing, but the server rolled everything back."""
     await db.setup(TABLE)
@@ -234,6 +236,7 @@ async def test_commit_after_a_failure_returns_quietly_and_rolls_back(db: Side) -
         tx.assert_rolled_back()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_rollback_to_a_savepoint_recovers_from_a_failure(db: Side) -> None:
     """ROLLBACK TO SAVEPOINT ends the aborted state and keeps the work done before the savepoint."""
     await db.setup(TABLE)
@@ -354,3 +357,47 @@ async def test_a_deferred_constraint_fails_the_commit(db: Side) -> None:
     assert [{"n": 1}] == (await tx.execute("SELECT 1 AS n")).result()
     await tx.rollback()
     assert False is await db.conn.in_transaction()
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM nope WHERE id = $1", 'relation "nope" does not exist'),
+        ("SELECT nocol FROM t WHERE id = $1", 'column "nocol" does not exist'),
+        ("SELEC id FROM t WHERE id = $1", 'syntax error at or near "SELEC"'),
+    ],
+)
+async def test_a_statement_with_parameters_failing_to_prepare_is_a_plain_database_error(
+    db: Side, sql: str, message: str
+) -> None:
+    """With parameters, a failure to prepare is DatabaseError without a prefix, on the connection and
+    in a transaction; without parameters execute/fetch on the connection add "Cannot execute query"."""
+    from asyncfakes.psqlpy import postgres_error
+
+    await db.setup("CREATE TABLE t (id int)")
+    if db.fake:
+        db.fake.when(sql=sql).raises(postgres_error(message, at="prepare"))
+        db.fake.when(sql=sql.replace(" WHERE id = $1", "")).raises(postgres_error(message, at="prepare"))
+    plain = sql.replace(" WHERE id = $1", "")
+    text = f"db error: ERROR: {message}"
+
+    on_conn = [
+        await caught(getattr(db.conn, m)(sql, [1])) for m in ("execute", "fetch", "fetch_row", "fetch_val")
+    ]
+    unprepared = await caught(db.conn.execute(sql, [1], prepared=False))
+    without = [await caught(getattr(db.conn, m)(plain)) for m in ("execute", "fetch", "fetch_row")]
+    in_tx = []
+    for method in ("execute", "fetch", "fetch_row", "fetch_val"):
+        tx = db.conn.transaction()
+        await tx.begin()
+        in_tx.append(await caught(getattr(tx, method)(sql, [1])))
+        await tx.rollback()
+
+    assert [("DatabaseError", text)] * 4 == on_conn
+    assert ("DatabaseError", text) == unprepared
+    assert [
+        ("ConnectionExecuteError", f"Cannot execute query, error - {text}"),
+        ("ConnectionExecuteError", f"Cannot execute query, error - {text}"),
+        ("DatabaseError", text),
+    ] == without
+    assert [("DatabaseError", text)] * 4 == in_tx

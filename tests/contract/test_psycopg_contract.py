@@ -196,6 +196,7 @@ async def test_a_closed_cursor_refuses_fetch_and_execute(db: Side) -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_closed_connection_refuses_work_but_results_stay(db: Side) -> None:
     """After close(): closed, not broken, close() again is fine, execute fails, results stay."""
     if db.fake:

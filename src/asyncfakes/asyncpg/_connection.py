@@ -9,7 +9,7 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_
 
 from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
-from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
+from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import parameters, recovers, statement_count, transaction_effect
 from ._transaction import FakeTransaction
@@ -135,28 +135,28 @@ class FakeConnection(BaseConnection):
         """Execute ``command`` once per argument set; answers ``None``."""
         return None
 
-    @fake_method(shape=shape_fetch)
+    @fake_method(shape=checked_fetch)
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
         """Run a query; answers a list of :class:`Record` (unscripted: ``[]``)."""
         return []
 
-    @fake_method(shape=shape_fetchrow)
+    @fake_method(shape=checked_fetchrow)
     async def fetchrow(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> Record | None:
         """Run a query; answers its first row as a :class:`Record`, or ``None``."""
         return None
 
-    @fake_method(shape=shape_fetchval)
+    @fake_method(shape=checked_fetchval)
     async def fetchval(
         self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
     ) -> Any:
         """Run a query; answers one value (``column`` of the first row), or ``None``."""
         return None
 
-    @fake_method(shape=shape_fetch)
+    @fake_method(shape=checked_fetch)
     async def fetchmany(
         self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
@@ -212,7 +212,7 @@ class FakeConnection(BaseConnection):
         """Forget cached schema state (recorded; the fake caches none)."""
         return None
 
-    @fake_method(name="cursor", shape=shape_fetch)
+    @fake_method(name="cursor", shape=checked_fetch)
     async def _open_cursor(
         self,
         query: str,

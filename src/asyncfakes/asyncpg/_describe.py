@@ -1,8 +1,11 @@
 """What a prepared statement describes before it runs: its output columns and its parameters.
 
 asyncpg learns both from the server at ``prepare`` time; the fake reads them from the SQL text:
-the top-level list of a ``SELECT`` (``a, t.b, expr AS c``) or a ``RETURNING`` clause. A column
-whose name the text does not settle (``*``, ``t.*``) makes the columns unknown (``None``).
+the top-level list of a ``SELECT`` (``a, t.b, expr AS c``) or a ``RETURNING`` clause. Unlike
+``asyncfakes.output_columns`` (which names only what the text spells out, to check scripted rows
+against), describing needs every column, so this gives the server's own names for the unnamed
+ones too (``count(*)`` is ``count``, ``1`` is ``?column?``); only ``*`` and ``t.*`` leave the
+columns unknown (``None``).
 Types are not known without the server: every column and parameter is of PostgreSQL's
 ``unknown`` type (oid 705).
 """
@@ -14,7 +17,7 @@ import sys
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-__all__ = ["Attribute", "Type", "attributes", "output_columns", "parameter_types", "sources"]
+__all__ = ["Attribute", "Type", "attributes", "described_columns", "parameter_types", "place", "sources"]
 
 _TOKEN: Final = re.compile(
     r"""
@@ -167,12 +170,12 @@ def _output_items(sql: str) -> list[list[tuple[str, str]]] | None:
 
 
 @lru_cache(maxsize=1024)
-def output_columns(sql: str) -> tuple[str, ...] | None:
+def described_columns(sql: str) -> tuple[str, ...] | None:
     """The names of the columns ``sql`` returns, in order; ``None`` if the text does not settle them.
 
-    >>> output_columns("SELECT users.id, count(*) AS n FROM users")
-    ('id', 'n')
-    >>> output_columns("UPDATE t SET a = 1")
+    >>> described_columns("SELECT users.id, count(*) FROM users")
+    ('id', 'count')
+    >>> described_columns("UPDATE t SET a = 1")
     ()
     """
     items = _output_items(sql)
@@ -196,7 +199,7 @@ def sources(sql: str) -> tuple[str | None, ...]:
 
 def attributes(sql: str) -> tuple[Any, ...]:
     """Asyncpg's ``get_attributes()`` for ``sql`` (``()`` for a statement returning no rows)."""
-    return tuple(_attribute(name, UNKNOWN) for name in output_columns(sql) or ())
+    return tuple(_attribute(name, UNKNOWN) for name in described_columns(sql) or ())
 
 
 def parameter_types(count: int) -> tuple[Any, ...]:
@@ -228,8 +231,8 @@ def place(
     (``id``), given ``read`` (see :func:`sources`). A record whose columns are not the
     statement's fails, naming both lists.
     """
-    if columns is None or "?column?" in columns:
-        return found  # an unnamed expression: PostgreSQL's name for it is not worth checking
+    if columns is None:
+        return found  # not named by the text (SELECT *, an expression without a name): unchecked
     placed = []
     for record in found:
         names = record._names

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import ExpectationsNotMet, add_note, call_site, missing_attribute
+from asyncfakes import NameHints, Verifiable, add_note, call_site
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
@@ -36,7 +36,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool(PoolShortcuts):
+class FakePool(PoolShortcuts, Verifiable, NameHints):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -58,13 +58,6 @@ class FakePool(PoolShortcuts):
     """
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -125,6 +118,8 @@ class FakePool(PoolShortcuts):
             )
             for _ in range(wanted - len(kept))
         ]
+        for connection in kept:
+            self.adopt(connection)
         self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
@@ -284,6 +279,7 @@ class FakePool(PoolShortcuts):
         )
         connection._pool = self
         connection._acquired_at = call_site()
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -331,8 +327,9 @@ class FakePool(PoolShortcuts):
 
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What ``verify()`` reports."""
-        found = [
+        """What ``verify()`` reports: every connection's problems, and connections never released."""
+        found = super().problems()
+        found += [
             f"pool.fail_creation({error!r}) was never used: the pool was not awaited that many times."
             for error in self._creation_errors
         ]
@@ -358,15 +355,6 @@ class FakePool(PoolShortcuts):
                     "or `await pool.release(conn)`."
                 )
         return found
-
-    def verify(self) -> None:
-        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
-        __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from asyncfakes import Call
 
 __all__ = [
+    "checked_fetch",
+    "checked_fetchrow",
+    "checked_fetchval",
     "execute_status",
     "many_answer",
     "record_kind",
@@ -80,6 +83,42 @@ def shape_fetchval(host: Any, call: Call, value: Any) -> Any:
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):
         return value_of(as_row(value, Record, call.method), column)
     return value
+
+
+def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
+    """Refuse records whose columns are not the statement's; put the others in its column order."""
+    conn = host.fake_context()[0]
+    fitted = []
+    for record in records:
+        names = record._names
+        conn.check_columns(call, names)
+        columns = conn.row_columns(call)
+        if columns and names != columns and len(set(names)) == len(names):
+            index = record._index
+            values = tuple(record._values[index[name]] for name in columns)
+            record = type(record)._make(columns, values, {name: i for i, name in enumerate(columns)})
+        fitted.append(record)
+    return fitted
+
+
+def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
+    """``shape_fetch``, refusing rows whose columns are not the statement's, in its column order."""
+    return _fit(host, call, shape_fetch(host, call, value))
+
+
+def checked_fetchrow(host: Any, call: Call, value: Any) -> Record | None:
+    """``shape_fetchrow``, refusing a row whose columns are not those the statement names."""
+    found = shape_fetchrow(host, call, value)
+    return None if found is None else _fit(host, call, [found])[0]
+
+
+def checked_fetchval(host: Any, call: Call, value: Any) -> Any:
+    """``shape_fetchval``, refusing scripted rows whose columns are not those the statement names."""
+    rows = [value] if isinstance(value, (Record, Mapping)) else value
+    if isinstance(rows, (list, tuple)) and rows and all(isinstance(row, (Record, Mapping)) for row in rows):
+        row = _fit(host, call, as_rows(rows[:1], Record, call.method))[0]
+        return value_of(row, call.kwargs.get("column", 0))
+    return shape_fetchval(host, call, value)
 
 
 def many_answer(host: Any, call: Call, value: Any) -> None:

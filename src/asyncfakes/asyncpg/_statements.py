@@ -7,9 +7,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import BaseTransaction, fake_method
+from asyncfakes import BaseTransaction, fake_method, output_columns
 
-from ._describe import attributes, output_columns, parameter_types, place, sources
+from ._describe import attributes, parameter_types, place, sources
 from ._errors import interface_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval

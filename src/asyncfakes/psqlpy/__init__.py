@@ -27,7 +27,9 @@ from ._failures import (
     unique_violation,
 )
 from ._options import IsolationLevel, ReadVariant
-from ._pool import ConnectionPoolStatus, FakeConnectionPool
+from ._patch import PsqlpyPatch, patch_psqlpy
+from ._pool import FakeConnectionPool
+from ._pool_status import ConnectionPoolStatus, connection_refused
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
 from ._transaction import FakeTransaction
 
@@ -42,13 +44,16 @@ __all__ = [
     "FakeTransaction",
     "IsolationLevel",
     "Parameters",
+    "PsqlpyPatch",
     "QueryResult",
     "ReadVariant",
     "Record",
     "SingleQueryResult",
     "connection_lost",
+    "connection_refused",
     "deadlock_detected",
     "foreign_key_violation",
+    "patch_psqlpy",
     "postgres_error",
     "serialization_failure",
     "unique_violation",

@@ -69,19 +69,39 @@ def _remember(host: Any, call: Call) -> None:
         conn._prepared.add(call.sql)
 
 
+def _fit(host: Any, call: Call, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Refuse rows whose columns are not the statement's; the rows in its column order if they differ."""
+    conn: FakeConnection = host.fake_context()[0]
+    for row in rows:
+        conn.check_columns(call, list(row))
+    columns = conn.row_columns(call)
+    if not columns or all(tuple(row) == columns for row in rows):
+        return None
+    return [{name: row[name] for name in columns} for row in rows]
+
+
 def _shape_rows(host: Any, call: Call, value: Any) -> QueryResult:
     result = rows_of(call.method, value)
+    fitted = _fit(host, call, result._rows)
     _remember(host, call)
-    return result
+    return result if fitted is None else QueryResult(fitted)
 
 
 def _shape_row(host: Any, call: Call, value: Any) -> SingleQueryResult:
     _remember(host, call)
-    return one_row(value)
+    row = one_row(value)
+    fitted = _fit(host, call, [row._row])
+    return row if fitted is None else SingleQueryResult(fitted[0])
 
 
 def _shape_value(host: Any, call: Call, value: Any) -> Any:
     _remember(host, call)
+    if isinstance(value, QueryResult):
+        fitted = _fit(host, call, value._rows)
+        value = value if fitted is None else QueryResult(fitted)
+    elif isinstance(value, SingleQueryResult):
+        fitted = _fit(host, call, [value._row])
+        value = value if fitted is None else SingleQueryResult(fitted[0])
     return first_value(value)
 
 
@@ -291,7 +311,12 @@ class FakeConnection(BaseConnection):
         """Give the error psqlpy's shape for this method, and update the session state."""
         sql = call.sql
         prepared = call.method in _PREPARING and sql is not None and _is_prepared(call)
-        shaped = reshape(error, call.method, prepared_before=prepared and sql in self._prepared)
+        shaped = reshape(
+            error,
+            call.method,
+            prepared_before=prepared and sql in self._prepared,
+            with_params=bool(call.params),
+        )
         error = shaped or error
         failure = failure_of(error)
         if prepared and failure is not None and failure.used_phase == "execute":

@@ -83,9 +83,12 @@ def make(failure: Failure) -> Exception:
     return error
 
 
-def _shape(method: str, phase: Phase, failure: Failure) -> tuple[type[Exception], str]:
+def _shape(method: str, phase: Phase, failure: Failure, with_params: bool) -> tuple[type[Exception], str]:
     text = failure.text
     if method in ("execute", "fetch"):
+        if phase == "prepare" and with_params:
+            # psqlpy prepares a statement with parameters itself, and reports that step plainly.
+            return exc.DatabaseError, text
         return exc.ConnectionExecuteError, _EXECUTE + text
     if method in ("fetch_row", "fetch_val"):
         return (exc.DatabaseError if phase == "prepare" else exc.ConnectionExecuteError), text
@@ -120,14 +123,19 @@ def _tagged(cls: type[Exception], message: str, failure: Failure) -> Exception:
     return error
 
 
-def reshape(error: BaseException, method: str, *, prepared_before: bool) -> Exception | None:
-    """Return the error psqlpy raises from ``method`` for a failure's error (``None`` for others)."""
+def reshape(
+    error: BaseException, method: str, *, prepared_before: bool, with_params: bool = False
+) -> Exception | None:
+    """Return the error psqlpy raises from ``method`` for a failure's error (``None`` for others).
+
+    ``with_params``: the call passed parameters (psqlpy words a failure to prepare those otherwise).
+    """
     failure = failure_of(error)
     if failure is None:
         return None
     phase: Phase = failure.phase or ("execute" if prepared_before else "prepare")
     failure.used_phase = phase
-    cls, message = _shape(method, phase, failure)
+    cls, message = _shape(method, phase, failure, with_params)
     return _tagged(cls, message, failure)
 
 

@@ -8,55 +8,56 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import CallLog, Event, ExpectationsNotMet, add_note, call_site, missing_attribute
+from asyncfakes import CallLog, Event, NameHints, Verifiable, add_note, call_site
 
 from . import exceptions as exc
 from ._connection import FakeConnection
+from ._pool_status import ConnectionPoolStatus
 from ._unfaked import UNFAKED_POOL
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["ConnectionPoolStatus", "FakeConnectionPool"]
+__all__ = ["FakeConnectionPool"]
 
 
-class ConnectionPoolStatus:
-    """A snapshot of the pool, as psqlpy's ``pool.status()`` gives: read-only counts."""
+# psqlpy's ConnectionPool arguments besides dsn and max_db_pool_size (psqlpy 0.13).
+_CONNECT_ARGS = frozenset(
+    """
+    username password host hosts port ports db_name target_session_attrs options application_name
+    connect_timeout_sec connect_timeout_nanosec tcp_user_timeout_sec tcp_user_timeout_nanosec
+    keepalives keepalives_idle_sec keepalives_idle_nanosec keepalives_interval_sec
+    keepalives_interval_nanosec keepalives_retries load_balance_hosts conn_recycling_method ssl_mode
+    ca_file
+    """.split()  # noqa: SIM905
+)
 
-    __slots__ = ("_available", "_max_size", "_size", "_waiting")
 
-    def __init__(self, max_size: int, size: int, available: int, waiting: int) -> None:
-        self._max_size, self._size, self._available, self._waiting = max_size, size, available, waiting
+def _check_connect_args(given: dict[str, Any]) -> None:
+    unknown = sorted(set(given) - _CONNECT_ARGS)
+    if unknown:
+        import difflib
 
-    @property
-    def max_size(self) -> int:
-        """The most connections the pool opens."""
-        return self._max_size
-
-    @property
-    def size(self) -> int:
-        """How many connections the pool has opened so far."""
-        return self._size
-
-    @property
-    def available(self) -> int:
-        """How many opened connections are idle in the pool."""
-        return self._available
-
-    @property
-    def waiting(self) -> int:
-        """How many acquisitions are blocked, waiting for a connection."""
-        return self._waiting
-
-    def __repr__(self) -> str:
-        return (
-            f"Connection Pool Status - [max_size: {self._max_size}, size: {self._size}, "
-            f"available: {self._available}, waiting: {self._waiting}]"
+        close = difflib.get_close_matches(unknown[0], sorted(_CONNECT_ARGS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        msg = (
+            f"ConnectionPool() got unexpected keyword argument(s) {unknown}; psqlpy's are dsn, "
+            f"max_db_pool_size and {sorted(_CONNECT_ARGS)}.{hint}"
         )
+        raise TypeError(msg)
 
 
 def _pool_closed() -> Exception:
     return exc.BaseConnectionPoolError("Database engine pool exception: Pool has been closed")
+
+
+def _exceptions(verb: str, errors: tuple[BaseException, ...]) -> list[BaseException]:
+    for error in errors:
+        given: object = error
+        if not isinstance(given, BaseException):
+            msg = f"{verb}() takes exception instances, got {given!r}."
+            raise TypeError(msg)
+    return list(errors)
 
 
 class _Waiter:
@@ -67,7 +68,7 @@ class _Waiter:
         self.error: BaseException | None = None
 
 
-class FakeConnectionPool:
+class FakeConnectionPool(Verifiable, NameHints):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
@@ -83,22 +84,42 @@ class FakeConnectionPool:
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
 
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
-
     def __init__(
         self,
         max_db_pool_size: int | None = None,
         *,
+        dsn: str | None = None,
         shared: bool = True,
         strict: bool = False,
         ordered: bool = False,
         optional_stubs: bool = False,
+        **connect_args: Any,
     ) -> None:
+        self._max_size = self._checked_size(max_db_pool_size)
+        _check_connect_args(connect_args)
+        self.create_args: dict[str, Any] = {"dsn": dsn, "max_db_pool_size": max_db_pool_size, **connect_args}
+        """The psqlpy arguments the pool was made with (by ``connect_pool()``, or the constructor)."""
+        self._creation_errors: list[BaseException] = []
+        self._connection_errors: list[BaseException] = []
+        self._shared = shared
+        self._strict = strict
+        self._ordered = ordered
+        self._optional_stubs = optional_stubs
+        self._script = (
+            FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs) if shared else None
+        )
+        if self._script is not None:
+            self.adopt(self._script)
+        self._queued: deque[FakeConnection] = deque()
+        self._handed: list[FakeConnection] = []
+        self._in_use = 0
+        self._size = 0
+        self._waiters: deque[_Waiter] = deque()
+        self._watchers: list[Event] = []
+        self._closed = False
+
+    @staticmethod
+    def _checked_size(max_db_pool_size: int | None) -> int:
         size: object = max_db_pool_size
         if size is None:
             # psqlpy (deadpool) defaults to four connections per CPU.
@@ -109,21 +130,42 @@ class FakeConnectionPool:
         if size < 2:
             msg = "Connection pool configuration error: Maximum database pool size must be more than 1."
             raise exc.ConnectionPoolConfigurationError(msg)
-        self._max_size = size
-        self._shared = shared
-        self._strict = strict
-        self._ordered = ordered
-        self._optional_stubs = optional_stubs
-        self._script = (
-            FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs) if shared else None
-        )
-        self._queued: deque[FakeConnection] = deque()
-        self._handed: list[FakeConnection] = []
-        self._in_use = 0
-        self._size = 0
-        self._waiters: deque[_Waiter] = deque()
-        self._watchers: list[Event] = []
-        self._closed = False
+        return size
+
+    def connect_pool(
+        self, dsn: str | None = None, *, max_db_pool_size: int | None = None, **connect_args: Any
+    ) -> Self:
+        """Configure this pool from psqlpy's ``ConnectionPool(...)`` / ``connect_pool(...)`` arguments.
+
+        Patch the driver with it (``monkeypatch.setattr(psqlpy, "ConnectionPool", pool.connect_pool)``)
+        so the code under test makes "its" pool while the test keeps the script. The arguments are
+        checked against psqlpy's and kept in ``create_args``; a failure scripted with
+        ``fail_creation()`` is raised here, as psqlpy raises a bad configuration at construction.
+        """
+        _check_connect_args(connect_args)
+        if self._handed:
+            msg = "FakeConnectionPool.connect_pool(): connections were already taken from this pool."
+            raise RuntimeError(msg)
+        self.create_args = {"dsn": dsn, "max_db_pool_size": max_db_pool_size, **connect_args}
+        if self._creation_errors:
+            raise self._creation_errors.pop(0).with_traceback(None)
+        self._max_size = self._checked_size(max_db_pool_size)
+        return self
+
+    def fail_creation(self, *errors: BaseException) -> None:
+        """Make the next ``connect_pool()`` calls raise ``errors``, one each (a bad configuration).
+
+        psqlpy connects lazily: a database that is down or refuses the password fails at
+        ``connection()``, which :meth:`fail_connection` scripts.
+        """
+        self._creation_errors += _exceptions("fail_creation", errors)
+
+    def fail_connection(self, *errors: BaseException) -> None:
+        """Make the next ``connection()`` / ``acquire()`` raise ``errors``, one each, taking no slot.
+
+        As psqlpy's pool when it cannot open a connection: ``connection_refused()`` gives its error.
+        """
+        self._connection_errors += _exceptions("fail_connection", errors)
 
     # --- psqlpy's pool API ----------------------------------------------------------------------
     async def connection(self) -> FakeConnection:
@@ -187,6 +229,8 @@ class FakeConnectionPool:
         """Take a free slot, or wait in line for one."""
         if self._closed:
             raise _pool_closed()
+        if self._connection_errors:
+            raise self._connection_errors.pop(0).with_traceback(None)
         if self._in_use < self._max_size and not self._waiters:
             self._in_use += 1
             self._size = max(self._size, self._in_use)
@@ -235,12 +279,14 @@ class FakeConnectionPool:
 
     # --- scripting and assertions ---------------------------------------------------------------
     def _new(self) -> FakeConnection:
-        return FakeConnection(
+        conn = FakeConnection(
             strict=self._strict,
             ordered=self._ordered,
             optional_stubs=self._optional_stubs,
             share_with=self._script,
         )
+        self.adopt(conn)
+        return conn
 
     def _next(self) -> FakeConnection:
         conn = self._queued.popleft() if self._queued else self._new()
@@ -282,6 +328,11 @@ class FakeConnectionPool:
     def _problems(self) -> Iterator[str]:
         shared = self._script.problems() if self._script is not None else []
         yield from shared
+        for verb, errors in (
+            ("fail_creation", self._creation_errors),
+            ("fail_connection", self._connection_errors),
+        ):
+            yield from (f"pool.{verb}({error!r}) was never used." for error in errors)
         for number, conn in enumerate(self._handed):
             for problem in conn.problems():
                 if problem not in shared:
@@ -298,14 +349,20 @@ class FakeConnectionPool:
                 f"(max_size={self._max_size})."
             )
 
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: every connection's problems, connections never given back."""
+        return super().problems() + list(self._problems())
+
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
-        found = list(self._problems())
-        if found:
-            lines = [f"{len(found)} problem(s) found by pool.verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems of the pool and its connections."""
+        lines = [f"{len(found)} problem(s) found by pool.verify():"]
+        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

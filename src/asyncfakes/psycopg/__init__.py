@@ -32,6 +32,7 @@ from ._errors import (
     unique_violation,
 )
 from ._info import ConnectionInfo
+from ._pool import FakeAsyncConnectionPool
 from ._results import Column, FakePGResult, Result
 from ._transaction import FakeAsyncTransaction
 
@@ -40,6 +41,7 @@ __all__ = [
     "ConnectionInfo",
     "ExecuteMethod",
     "FakeAsyncConnection",
+    "FakeAsyncConnectionPool",
     "FakeAsyncCursor",
     "FakeAsyncServerCursor",
     "FakeAsyncTransaction",

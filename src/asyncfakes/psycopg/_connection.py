@@ -16,8 +16,9 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, FakeMethod, fake_m
 from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
 from ._errors import in_failed_transaction, is_lost, is_server_error
 from ._info import ConnectionInfo, connect_descriptor
-from ._params import check_copy, check_many, check_params
+from ._params import check_execute, check_many
 from ._results import FakePGResult, natural_result, result_of, split_many
+from ._settings import SessionSettings
 from ._transaction import FakeAsyncTransaction
 
 if TYPE_CHECKING:
@@ -29,7 +30,13 @@ _RECOVERING = ("rollback", "close")
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
+    # Each call gets its own copy of the scripted data (the core copies it), so each is shaped anew.
     return result_of("execute", call.sql or "", value)
+
+
+def _shape_cursor(host: Any, call: Call, value: Any) -> FakeAsyncCursor:
+    conn: FakeAsyncConnection = host
+    return conn._cursor_over(_shape_execute(host, call, value))
 
 
 def _shape_many(host: Any, call: Call, value: Any) -> list[FakePGResult]:
@@ -49,14 +56,24 @@ class ExecuteMethod(FakeMethod[..., FakePGResult]):
         self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool = False
     ) -> Coroutine[Any, Any, FakeAsyncCursor]:
         conn: FakeAsyncConnection = self._host
-        return conn._execute_on_cursor(query, params, prepare, binary)
+        if conn._gone:
+            return conn._closed_execute()
+        if (
+            type(query) is str
+            and prepare is None
+            and not binary
+            and (conn._autocommit or conn._transaction_stack)
+        ):
+            # The usual call, with no BEGIN to send first: one recorded call straight to a cursor.
+            return FakeMethod.__call__(conn._direct, query, params)
+        return conn.cursor().execute(query, params, prepare=prepare, binary=binary)
 
     def record(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, FakePGResult]:
         """Record and answer one ``execute`` call (the cursor's ``execute`` goes through here)."""
         return FakeMethod.__call__(self, *args, **kwargs)
 
 
-class FakeAsyncConnection(BaseConnection):
+class FakeAsyncConnection(SessionSettings, BaseConnection):
     """A fake ``psycopg.AsyncConnection``: psycopg's surface, transaction rules, rows and errors.
 
     Script what statements answer as plain data (``conn.execute.returns([{"id": 1}])`` for rows,
@@ -84,6 +101,7 @@ class FakeAsyncConnection(BaseConnection):
     ) -> None:
         super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self.execute = ExecuteMethod(FakeAsyncConnection._execute_spec, self)
+        self._direct = FakeMethod(FakeAsyncConnection._direct_spec, self)
         self.row_factory: Callable[[Any], Any] = row_factory or tuple_row
         self.cursor_factory = FakeAsyncCursor
         self.prepare_threshold: int | None = 5
@@ -95,6 +113,7 @@ class FakeAsyncConnection(BaseConnection):
         self._deferrable: bool | None = None
         self._pool: object = None  # set by the pool that hands the connection out
         self._broken = False
+        self._gone = False  # closed or broken: read on every call, so kept as one flag
         self._failed = False
         self._blocks = 0
         self._notes: list[str] = []
@@ -108,16 +127,25 @@ class FakeAsyncConnection(BaseConnection):
     ) -> FakePGResult:
         return natural_result(query)
 
+    @fake_method(name="execute", shape=_shape_cursor)
+    async def _direct_spec(self, query: str, params: Any = None) -> FakeAsyncCursor:
+        return self._cursor_over(natural_result(query))
+
+    def _cursor_over(self, result: FakePGResult) -> FakeAsyncCursor:
+        cursor = self.cursor_factory(self)
+        cursor._results = [result]
+        cursor._select(0)
+        return cursor
+
     @fake_method(name="executemany", params="params_seq", shape=_shape_many)
     async def _executemany(
         self, query: str, params_seq: list[Any], *, returning: bool = False
     ) -> list[FakePGResult]:
         return split_many(query, params_seq, None, returning=returning)
 
-    async def _execute_on_cursor(
-        self, query: Any, params: Any, prepare: bool | None, binary: bool
-    ) -> FakeAsyncCursor:
-        return await self.cursor().execute(query, params, prepare=prepare, binary=binary)
+    async def _closed_execute(self) -> FakeAsyncCursor:
+        msg = "the connection is closed"  # psycopg's conn.execute() fails when awaited, not called
+        raise psycopg.OperationalError(msg)
 
     # --- psycopg's connection surface -------------------------------------------------------------
     def cursor(
@@ -130,7 +158,8 @@ class FakeAsyncConnection(BaseConnection):
         withhold: bool = False,
     ) -> FakeAsyncCursor:
         """A new cursor (synchronous, as psycopg's); ``name`` gives a server cursor."""
-        self._check_connection_ok()
+        if self._gone:
+            self._check_connection_ok()
         if name:
             return FakeAsyncServerCursor(
                 self, name, row_factory=row_factory, scrollable=scrollable, withhold=withhold
@@ -178,7 +207,10 @@ class FakeAsyncConnection(BaseConnection):
                 "commit() before close(), or use `async with conn`."
             )
             self._discard()
-        await super().close()
+        try:
+            await super().close()
+        finally:
+            self._gone = True
 
     def _discard(self) -> None:
         for tx in self._transaction_stack:
@@ -189,7 +221,7 @@ class FakeAsyncConnection(BaseConnection):
     @property
     def closed(self) -> bool:
         """Whether the connection is closed (by ``close()``, or because it broke)."""
-        return self._closed or self._broken
+        return self._gone
 
     @property
     def broken(self) -> bool:
@@ -226,72 +258,6 @@ class FakeAsyncConnection(BaseConnection):
         if self._pool is None:
             await self.close()
 
-    # --- settings ----------------------------------------------------------------------------------
-    @property
-    def autocommit(self) -> bool:
-        """Whether each statement commits by itself (read-only: ``await set_autocommit()``)."""
-        return self._autocommit
-
-    @autocommit.setter
-    def autocommit(self, value: bool) -> None:
-        _read_only_setting("autocommit")
-
-    @property
-    def isolation_level(self) -> psycopg.IsolationLevel | None:
-        """The isolation level of new transactions (read-only: ``await set_isolation_level()``)."""
-        return self._isolation_level
-
-    @isolation_level.setter
-    def isolation_level(self, value: Any) -> None:
-        _read_only_setting("isolation_level")
-
-    @property
-    def read_only(self) -> bool | None:
-        """Whether new transactions are read-only (read-only: ``await set_read_only()``)."""
-        return self._read_only
-
-    @read_only.setter
-    def read_only(self, value: Any) -> None:
-        _read_only_setting("read_only")
-
-    @property
-    def deferrable(self) -> bool | None:
-        """Whether new transactions are deferrable (read-only: ``await set_deferrable()``)."""
-        return self._deferrable
-
-    @deferrable.setter
-    def deferrable(self, value: Any) -> None:
-        _read_only_setting("deferrable")
-
-    def _check_idle(self, attribute: str) -> None:
-        status = self._transaction_status()
-        if status != TransactionStatus.IDLE:
-            if self._blocks:
-                msg = f"can't change {attribute!r} now: connection.transaction() context in progress"
-            else:
-                msg = f"can't change {attribute!r} now: connection in transaction status {status.name}"
-            raise psycopg.ProgrammingError(msg)
-
-    async def set_autocommit(self, value: bool) -> None:
-        """Turn autocommit on or off (only while idle)."""
-        self._check_idle("autocommit")
-        self._autocommit = bool(value)
-
-    async def set_isolation_level(self, value: psycopg.IsolationLevel | int | None) -> None:
-        """Set the isolation level of new transactions (only while idle)."""
-        self._check_idle("isolation_level")
-        self._isolation_level = None if value is None else psycopg.IsolationLevel(value)
-
-    async def set_read_only(self, value: bool | None) -> None:
-        """Make new transactions read-only or read-write (only while idle)."""
-        self._check_idle("read_only")
-        self._read_only = None if value is None else bool(value)
-
-    async def set_deferrable(self, value: bool | None) -> None:
-        """Make new transactions deferrable or not (only while idle)."""
-        self._check_idle("deferrable")
-        self._deferrable = None if value is None else bool(value)
-
     def add_notice_handler(self, callback: Callable[[Any], None]) -> None:
         """Register a callback for server notices (the fake sends none)."""
         self.notice_handlers.append(callback)
@@ -314,31 +280,19 @@ class FakeAsyncConnection(BaseConnection):
             msg = "the connection is closed"
             raise psycopg.OperationalError(msg)
 
-    def _begin_statement(self) -> str:
-        parts = ["BEGIN"]
-        if self._isolation_level is not None:
-            parts.append(f"ISOLATION LEVEL {self._isolation_level.name.replace('_', ' ')}")
-        if self._read_only is not None:
-            parts.append("READ ONLY" if self._read_only else "READ WRITE")
-        if self._deferrable is not None:
-            parts.append("DEFERRABLE" if self._deferrable else "NOT DEFERRABLE")
-        return " ".join(parts)
-
     async def _start_query(self) -> None:
         """Open the implicit transaction before a statement, as psycopg does with autocommit off."""
-        if not self._autocommit and not self._transaction_stack:
-            await FakeAsyncTransaction(self, implicit=True).start()
+        await FakeAsyncTransaction(self, implicit=True).start()
 
     def check_call(self, call: Call) -> None:
         """Refuse a statement as psycopg and PostgreSQL would, before it is answered."""
         method = call.method
-        if self.closed:  # only close() itself gets here before closing
+        if self._gone:  # only close() itself gets here before closing
             msg = "the connection is closed"
             raise psycopg.OperationalError(msg)
         sql = call.sql or ""
         if method == "execute":
-            check_params(sql, call.params)
-            check_copy(sql)
+            check_execute(sql, call.params)
         elif method == "executemany":
             check_many(sql, call.params)
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):
@@ -347,23 +301,24 @@ class FakeAsyncConnection(BaseConnection):
     def call_failed(self, call: Call, error: BaseException) -> BaseException | None:
         """A server error fails the open transaction; a lost connection breaks the connection."""
         if is_lost(error):
-            self._broken = True
+            self._broken = self._gone = True
             self._discard()
         elif self._transaction_stack and is_server_error(error):
             self._failed = True
         return None
 
     def problems(self) -> list[str]:
-        """What ``verify()`` reports: the core's problems and psycopg pitfalls met on this connection."""
-        return super().problems() + self._notes
+        """What ``verify()`` reports: the core's problems and psycopg pitfalls met on this connection.
+
+        A transaction psycopg opened by itself and the test left open is not one: the code under
+        test often leaves committing to its caller.
+        """
+        implicit = {
+            f"{tx!r} was never committed or rolled back."
+            for tx in self._transaction_stack
+            if isinstance(tx, FakeAsyncTransaction) and tx.implicit
+        }
+        return [p for p in super().problems() if p not in implicit] + self._notes
 
     def __repr__(self) -> str:
         return f"<psycopg FakeAsyncConnection {self.info.transaction_status.name}, {len(self.calls)} calls>"
-
-
-def _read_only_setting(attribute: str) -> None:
-    msg = (
-        f"'the {attribute!r} property is read-only on async connections: please use "
-        f"'await .set_{attribute}()' instead."
-    )
-    raise AttributeError(msg)

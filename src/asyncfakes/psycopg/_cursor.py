@@ -31,6 +31,21 @@ class FakeAsyncCursor:
     errors for fetching before ``execute``, after a command, or on a closed cursor are psycopg's.
     """
 
+    __slots__ = (
+        "__weakref__",
+        "_closed",
+        "_conn",
+        "_index",
+        "_make_row",
+        "_pos",
+        "_results",
+        "_row_factory",
+        "_rowcount",
+        "_status",
+        "arraysize",
+        "pgresult",
+    )
+
     _encoding = "utf-8"
 
     def __init__(self, connection: FakeAsyncConnection, *, row_factory: Any = None) -> None:
@@ -97,7 +112,8 @@ class FakeAsyncCursor:
         if self._closed:
             msg = "the cursor is closed"
             raise psycopg.InterfaceError(msg)
-        self._conn._check_connection_ok()
+        if self._conn._gone:
+            self._conn._check_connection_ok()
         self.pgresult = None
         self._results = []
         self._index = self._pos = 0
@@ -109,11 +125,16 @@ class FakeAsyncCursor:
     ) -> Self:
         """Run ``query`` (recorded as an ``execute`` call); returns the cursor, to fetch from."""
         self._start()
-        sql = query_text(query)
         conn = self._conn
-        await conn._start_query()
-        result = await conn.execute.record(sql, params, prepare=prepare, binary=binary)
-        self._set_results([result])
+        if not conn._autocommit and not conn._transaction_stack:
+            await conn._start_query()
+        sql = query if type(query) is str else query_text(query)
+        if prepare is None and not binary:  # the usual call: no options recorded
+            result = await conn.execute.record(sql, params)
+        else:
+            result = await conn.execute.record(sql, params, prepare=prepare, binary=binary)
+        self._results = [result]
+        self._select(0)
         return self
 
     async def executemany(self, query: Any, params_seq: Iterable[Any], *, returning: bool = False) -> None:
@@ -126,13 +147,14 @@ class FakeAsyncCursor:
         sql = query_text(query)
         params = list(params_seq)
         conn = self._conn
-        await conn._start_query()
+        if not conn._autocommit and not conn._transaction_stack:
+            await conn._start_query()
         results = await conn._executemany(sql, params, returning=returning)
         if returning:
             self._set_results(results)
         else:
             self._rowcount = sum(res.command_tuples or 0 for res in results)
-            self._status = results[-1].command_status.decode() if results else None
+            self._status = results[-1].tag if results else None
 
     def _set_results(self, results: list[FakePGResult]) -> None:
         self._results = results
@@ -144,10 +166,10 @@ class FakeAsyncCursor:
         res = self.pgresult = self._results[index]
         self._pos = 0
         if res.status == TUPLES_OK:
-            self._rowcount = res.ntuples
+            self._rowcount = len(res.rows)
         else:
             self._rowcount = -1 if res.command_tuples is None else res.command_tuples
-        self._status = res.command_status.decode()
+        self._status = res.tag
         try:
             self._make_row = self._row_factory(self)
         except psycopg.ProgrammingError:
@@ -248,6 +270,8 @@ class FakeAsyncServerCursor(FakeAsyncCursor):
 
     The fake answers it as it answers a client cursor: script its rows on ``conn.execute``.
     """
+
+    __slots__ = ("itersize", "name", "scrollable", "withhold")
 
     def __init__(
         self,

@@ -6,6 +6,7 @@ count mismatch, a missing name or a stray ``%`` fail with psycopg's exact class 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -15,7 +16,7 @@ from psycopg._queries import PostgresQuery, _query2pg
 from ._errors import postgres_error
 from ._results import statement_count
 
-__all__ = ["check_many", "check_params", "query_text"]
+__all__ = ["check_execute", "check_many", "check_params", "query_text"]
 
 
 def query_text(query: Any) -> str:
@@ -30,14 +31,29 @@ def query_text(query: Any) -> str:
     raise TypeError(msg)
 
 
+@lru_cache(maxsize=1024)
+def _statement(sql: str) -> tuple[bool, bool]:
+    """Whether ``sql`` holds several statements, and whether it is a COPY."""
+    return statement_count(sql) > 1, sql.lstrip()[:4].upper() == "COPY"
+
+
+@lru_cache(maxsize=1024)
+def _placeholders(sql: str) -> tuple[Any, Any, int, bool]:
+    """Psycopg's parse of ``sql``: the names' order, the parts, how many, several statements."""
+    _, _, order, parts = _query2pg(sql.encode(), "utf-8")
+    return order, parts, len(parts) - 1, _statement(sql)[0]
+
+
 def check_params(sql: str, params: Any) -> None:
     """Raise what psycopg raises for ``params`` that do not fit the placeholders of ``sql``."""
     if params is None:
         return
-    len(params)  # psycopg measures them first: an int fails with Python's TypeError, as there
-    _, _, order, parts = _query2pg(sql.encode(), "utf-8")
+    count = len(params)  # psycopg measures them first: an int fails with Python's TypeError, as there
+    order, parts, wanted, several = _placeholders(sql)
+    if count == wanted and order is None and not several and type(params) in (list, tuple):
+        return  # the common case, settled without psycopg's slower general check
     PostgresQuery.validate_and_reorder_params(parts, params, order)
-    if statement_count(sql) > 1:
+    if several:
         # Parameters go through the extended protocol, which takes one statement.
         msg = "cannot insert multiple commands into a prepared statement"
         raise postgres_error(sqlstate="42601", message=msg)
@@ -49,8 +65,9 @@ def check_many(sql: str, params_seq: Any) -> None:
         check_params(sql, params)
 
 
-def check_copy(sql: str) -> None:
-    """COPY needs ``cursor.copy()``, as psycopg says."""
-    if sql.lstrip()[:4].upper() == "COPY":
+def check_execute(sql: str, params: Any) -> None:
+    """Check an ``execute``: its parameters, then that it is no COPY (``cursor.copy()`` runs those)."""
+    check_params(sql, params)
+    if _statement(sql)[1]:
         msg = "COPY cannot be used with this method; use copy() instead"
         raise psycopg.ProgrammingError(msg)

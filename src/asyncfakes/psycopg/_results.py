@@ -12,6 +12,7 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from psycopg.pq import ExecStatus
@@ -41,7 +42,13 @@ _OIDS: tuple[tuple[type, int], ...] = (
 )
 
 
+_OID_OF_TYPE = dict(_OIDS)
+
+
 def _oid(value: Any) -> int:
+    oid = _OID_OF_TYPE.get(type(value))
+    if oid is not None:
+        return oid
     for kind, oid in _OIDS:
         if isinstance(value, kind):
             return oid
@@ -83,7 +90,7 @@ class Column(Sequence[Any]):
 class FakePGResult:
     """The stand-in for libpq's ``PGresult`` that psycopg's row factories and SQLAlchemy read."""
 
-    __slots__ = ("columns", "command_status", "command_tuples", "rows", "status")
+    __slots__ = ("columns", "command_status", "command_tuples", "rows", "status", "tag")
 
     def __init__(
         self,
@@ -96,6 +103,7 @@ class FakePGResult:
         self.status = status
         self.columns = columns
         self.rows = rows
+        self.tag = tag
         self.command_status = tag.encode()
         self.command_tuples: int | None = count if count >= 0 else None
 
@@ -152,15 +160,22 @@ class Result:
         return f"Result(rows={self.rows!r}, columns={self.columns!r}, rowcount={self.rowcount!r})"
 
 
+@lru_cache(maxsize=256)
+def _columns(names: tuple[str, ...], oids: tuple[int, ...]) -> tuple[Column, ...]:
+    return tuple(Column(name, oid) for name, oid in zip(names, oids, strict=True))
+
+
+_tag = lru_cache(maxsize=1024)(command_tag)
+
+
 def _query(sql: str, names: tuple[str, ...], rows: list[tuple[Any, ...]], status: str | None) -> FakePGResult:
-    first = rows[0] if rows else ()
-    columns = tuple(Column(n, _oid(first[i]) if first else 25) for i, n in enumerate(names))
-    tag = status or command_tag(sql, len(rows))
-    return FakePGResult(TUPLES_OK, columns, rows, tag, len(rows))
+    oids = tuple(_oid(value) for value in rows[0]) if rows else (25,) * len(names)
+    tag = status or _tag(sql, len(rows))
+    return FakePGResult(TUPLES_OK, _columns(names, oids), rows, tag, len(rows))
 
 
 def _command(sql: str, count: int, status: str | None) -> FakePGResult:
-    tag = status or command_tag(sql, count)
+    tag = status or _tag(sql, count)
     # Only the tags that carry a count give a rowcount (CREATE TABLE gives -1, as in psycopg).
     counted = tag.rsplit(" ", 1)[-1].isdigit()
     return FakePGResult(COMMAND_OK, (), [], tag, count if counted else -1)
@@ -169,11 +184,11 @@ def _command(sql: str, count: int, status: str | None) -> FakePGResult:
 def _rows(
     method: str, sql: str, rows: Sequence[Any], columns: tuple[str, ...] | None, status: str | None
 ) -> FakePGResult:
-    if isinstance(rows, (str, bytes, Mapping)):
+    if type(rows) is not list and isinstance(rows, (str, bytes, Mapping)):
         msg = f"{method}: script the rows as a list (of dicts, or of tuples in a Result), got {rows!r}."
         raise TypeError(msg)
     if columns is None:
-        if not all(isinstance(row, Mapping) for row in rows):
+        if not all(type(row) is dict or isinstance(row, Mapping) for row in rows):
             msg = (
                 f"{method}: rows scripted without column names must be dicts (the keys name the "
                 f"columns), got {list(rows)!r}. For tuples, name the columns: "
@@ -200,6 +215,8 @@ def _rows(
 
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
     """Shape a scripted answer for ``sql`` into the result the cursor exposes."""
+    if type(value) is list:
+        return _rows(method, sql, value, None, None)
     if isinstance(value, FakePGResult):
         return value
     if isinstance(value, Result):

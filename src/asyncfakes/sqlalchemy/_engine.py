@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import Call, CallLog, ExpectationsNotMet, Matcher, Stub, UnexpectedCall
+from asyncfakes import Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
 from asyncfakes.asyncpg import FakeConnection
 
 from ._natural import BOOTSTRAP, Described, NaturalAnswers
 from ._statements import Statement, compile_statement
+from ._templates import make_engine
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,7 +35,7 @@ def _driver(url: str) -> str:
     return driver
 
 
-class FakeEngine:
+class FakeEngine(Verifiable):
     """A real ``AsyncEngine`` (``.engine``) on fake drivers, and the handle a test scripts and asserts on.
 
     Everything above the driver is real SQLAlchemy: the ORM, ``AsyncSession``, Core, SQLModel.
@@ -64,21 +65,23 @@ class FakeEngine:
         **options: Any,
     ) -> None:
         from sqlalchemy import event
-        from sqlalchemy.ext.asyncio import create_async_engine
 
         _driver(url)
         self.db = FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
         """The fake driver connection whose script every connection of the engine shares."""
+        self.adopt(self.db)
         self._natural = NaturalAnswers()
         self._connections: list[FakeConnection] = []
-        for sql, answer in BOOTSTRAP.items():
-            self.db.when(sql=sql, optional=True).returns(answer)
         self._strict = strict
         self._unexpected: list[str] = []
         self.db.fetch.answers(self._answer)
         self.db.executemany.answers(self._answer)
-        self.engine: AsyncEngine = create_async_engine(url, async_creator=self._connect, **options)
+        engine, initialises = make_engine(url, options, self._connect)
+        self.engine: AsyncEngine = engine
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
+        if initialises:  # the dialect's start-up queries, answered even when strict
+            for sql, answer in BOOTSTRAP.items():
+                self.db.when(sql=sql, optional=True).returns(answer)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
 
     def _answer(self, call: Call) -> Any:
@@ -96,6 +99,7 @@ class FakeEngine:
 
     async def _connect(self) -> FakeConnection:
         connection = FakeConnection(share_with=self.db)
+        self.adopt(connection)
         self._connections.append(connection)
         return connection
 
@@ -160,22 +164,25 @@ class FakeEngine:
         __tracebackhide__ = True
         self.db.calls.assert_not_executed(**self._matching(statement, params))
 
-    def verify(self) -> None:
-        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
-        __tracebackhide__ = True
-        try:
-            self.db.verify()
-            found: list[str] = []
-        except ExpectationsNotMet as error:
-            found = [str(error)]
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: the shared script's problems, then each connection's own."""
+        shared = self.db.problems()
+        found = super().problems() + shared
         found += [
             f"an UnexpectedCall was raised into the code under test: {text}" for text in self._unexpected
         ]
-        shared = set(self.db.problems())
-        for connection in self._connections:
-            found += [f"  {problem}" for problem in connection.problems() if problem not in shared]
-        if found:
-            raise ExpectationsNotMet("\n".join(found))
+        for number, connection in enumerate(self._connections):
+            found += [f"connection #{number}: {p}" for p in connection.problems() if p not in shared]
+        return found
+
+    def verify(self) -> None:
+        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
+        __tracebackhide__ = True
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every statement the engine sent."""
+        return self.db.verify_report(found)
 
     async def dispose(self) -> None:
         """Dispose of the engine's pool (``await engine.dispose()``)."""

@@ -13,6 +13,7 @@ import itertools
 import re
 import uuid
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, Final
 
 __all__ = ["BOOTSTRAP", "Described", "NaturalAnswers"]
@@ -83,6 +84,15 @@ def _value(item: list[str], params: tuple[Any, ...]) -> Any:
 
 def inserted_rows(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     """The rows an ``INSERT`` writes, as column -> value (``None`` for what is not a parameter)."""
+    names, rows = _insert_shape(sql)
+    return [{name: _value(item, params) for name, item in zip(names, row, strict=False)} for row in rows] or [
+        {}
+    ]
+
+
+@lru_cache(maxsize=512)
+def _insert_shape(sql: str) -> tuple[list[str], list[list[list[str]]]]:
+    """An ``INSERT``'s column names and its ``VALUES`` rows of items (tokens); parsed once per SQL."""
     tokens = _TOKEN.findall(sql)
     lowered = [token.lower() for token in tokens]
     names: list[str] = []
@@ -93,23 +103,21 @@ def inserted_rows(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     ):
         names = [_unquote(item[-1]) for item in next(_groups(tokens, lowered.index("into") + 2))]
     rows = list(_groups(tokens, lowered.index("values") + 1)) if "values" in lowered else []
-    # INSERT ... DEFAULT VALUES, or ... SELECT: one row
-    return [{name: _value(item, params) for name, item in zip(names, row, strict=False)} for row in rows] or [
-        {}
-    ]
+    return names, rows  # no rows: INSERT ... DEFAULT VALUES, or ... SELECT, writes one
 
 
-def returning(sql: str) -> list[tuple[str, str | None]]:
+@lru_cache(maxsize=512)
+def returning(sql: str) -> tuple[tuple[str, str | None], ...]:
     """The ``RETURNING`` columns: (output name, the column read, or ``None`` for an expression)."""
     match = _RETURNING.search(sql)
     if match is None:
-        return []
+        return ()
     found = []
     for item in next(_groups(["(", *_TOKEN.findall(sql[match.end() :]), ")"], 0)):
         source = item[:-2] if len(item) > 2 and item[-2].lower() == "as" else item
         plain = len(source) in (1, 3) and all(t == "." or t[0].isalpha() or t[0] in '"_' for t in source)
         found.append((_unquote(item[-1]), _unquote(source[-1]) if plain else None))
-    return found
+    return tuple(found)
 
 
 class NaturalAnswers:

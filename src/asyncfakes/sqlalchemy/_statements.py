@@ -59,14 +59,38 @@ def compile_statement(statement: Any, dialect: Dialect) -> tuple[str, tuple[Any,
     """
     if isinstance(statement, str):
         return statement, None
-    compile_method = getattr(statement, "compile", None)
-    if compile_method is None:
+    if not callable(getattr(statement, "compile", None)):
         msg = (
             f"expected a SQLAlchemy statement (select(), insert(), update(), delete(), text()), SQL "
             f"text or a matcher (Contains(...), Regex(...)), got {statement!r} ({type(statement).__name__})."
         )
         raise TypeError(msg)
-    compiled = compile_method(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.params
+    compiled, bound = _compiled(statement, dialect)
     names = compiled.positiontup or ()
-    return str(compiled), tuple(values[name] for name in names)
+    return str(compiled), tuple(bound[name] for name in names)
+
+
+_cache: dict[tuple[Any, ...], Any] = {}
+_CACHE_SIZE: Final = 1000
+
+
+def _compiled(statement: Any, dialect: Dialect) -> tuple[Any, dict[str, Any]]:
+    """The compiled statement and its bound values; compiled once per statement shape and dialect.
+
+    Compiling costs more than the rest of a scripted fake call; a test suite scripts the same
+    statements over and over (with other values), so the compilation is kept by SQLAlchemy's own
+    cache key, as the engine does. Statements with ``IN`` lists are compiled each time (their
+    SQL depends on the lists' lengths).
+    """
+    key = getattr(statement, "_generate_cache_key", lambda: None)()
+    if key is None or any(bind.expanding for bind in key.bindparams):
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return compiled, compiled.params
+    cache_key = (dialect, key.key)
+    compiled = _cache.get(cache_key)
+    if compiled is None:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        # As Engine.execute compiles: with the cache key, so later values can be bound to it.
+        compiled = _cache[cache_key] = dialect.statement_compiler(dialect, statement, cache_key=key)
+    return compiled, compiled.construct_params(extracted_parameters=key.bindparams)
