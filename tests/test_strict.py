@@ -103,14 +103,14 @@ async def test_different_statements_are_no_near_miss() -> None:
 async def test_the_attribute_api_answers_on_purpose() -> None:
     """The generic fake's fetch_return = ... is a scripted answer: no near miss."""
     conn = FakeConnection()
-    conn.fetch.when(sql="SELECT 1", params=[1]).returns([{"a": 1}])
+    conn.fetch.when(sql="SELECT $1", params=[1]).returns([{"a": 1}])
     conn.fetch_return = [{"a": 2}]
     conn.execute_return = "OK"
-    conn.execute.when(sql="DELETE FROM t", params=[1]).returns("DELETE 1")
-    await conn.fetch("SELECT 1", [1])
-    await conn.execute("DELETE FROM t", [1])
-    assert [{"a": 2}] == (await conn.fetch("SELECT 1", [2])).result()
-    await conn.execute_many("DELETE FROM t", [[2]])
+    conn.execute.when(sql="DELETE FROM t WHERE id = $1", params=[1]).returns("DELETE 1")
+    await conn.fetch("SELECT $1", [1])
+    await conn.execute("DELETE FROM t WHERE id = $1", [1])
+    assert [{"a": 2}] == (await conn.fetch("SELECT $1", [2])).result()
+    await conn.execute_many("DELETE FROM t WHERE id = $1", [[2]])
     conn.verify()
 
 
@@ -119,8 +119,8 @@ async def test_near_miss_counts_only_stubs_registered_before_the_call() -> None:
     conn = FakeConnection()
     conn.fetch.when(sql="SELECT 1").returns([])
     await conn.fetch("SELECT 1")
-    await conn.fetch("SELECT 2", [5])
-    conn.fetch.when(sql="SELECT 2", params=[6], optional=True).returns([])
+    await conn.fetch("SELECT $1", [5])
+    conn.fetch.when(sql="SELECT $1", params=[6], optional=True).returns([])
     conn.verify()
 
 
@@ -130,9 +130,9 @@ async def test_a_connection_wide_stub_has_near_misses_too() -> None:
     conn = Driver()
     conn.when(params=[1]).returns([])
     conn.when(sql="SELECT 2").returns([])
-    await conn.fetch("SELECT 1", [1])
+    await conn.fetch("SELECT $1", [1])
     await conn.fetch("SELECT 2")
-    await conn.fetch("SELECT 1", [2])
+    await conn.fetch("SELECT $1", [2])
     await conn.ping()
     (problem,) = problems(conn)
     assert "params differ: expected [1], got [2]" in problem
@@ -302,14 +302,14 @@ async def test_a_verbless_when_does_not_count_as_scripted_for_strict() -> None:
     assert conn.fetch_val.expect(sql="SELECT 2").accepts("fetch_val", "SELECT 2", None)
 
 
-@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
+@pytest.mark.asyncfakes(verify=False)  # the problems are the point of this test
 async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
     """psqlpy's 'unexpected number of rows' for an unscripted fetch_row names the stub it nearly matched."""
     from asyncfakes import psqlpy
 
     conn = psqlpy.FakeConnection()
     conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
-    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:
+    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:  # pyright: ignore[reportAttributeAccessIssue]
         await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
     assert [
         "asyncfakes: no stub answered #0 fetch_row('SELECT * FROM users WHERE id = $1', [2]); nearest stub "

@@ -9,19 +9,21 @@ from __future__ import annotations
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
 from ._columns import output_columns
-from ._connection import BaseConnection, FakeConnection
+from ._connection import BaseConnection
 from ._errors import (
     ExpectationsNotMet,
     FakeAssertionError,
     FakeConnectionClosed,
     FakeTransactionError,
     NameHints,
+    ParameterMismatch,
     UnexpectedCall,
     aborted_note,
     add_note,
     call_site,
     missing_attribute,
 )
+from ._generic import FakeConnection
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
@@ -57,6 +59,7 @@ __all__ = [
     "MethodSpec",
     "NameHints",
     "Outcome",
+    "ParameterMismatch",
     "Regex",
     "Row",
     "SQLMatcher",

@@ -11,6 +11,7 @@ __all__ = [
     "FakeConnectionClosed",
     "FakeTransactionError",
     "NameHints",
+    "ParameterMismatch",
     "UnexpectedCall",
     "aborted_note",
     "add_note",
@@ -52,6 +53,14 @@ class FakeTransactionError(Exception):
     """A transaction was used in a state that does not allow it (commit after rollback, ...).
 
     The generic fake raises this; driver flavours raise their driver's own error instead.
+    """
+
+
+class ParameterMismatch(FakeAssertionError):
+    """The parameters of a call do not fit the placeholders of its SQL (the generic fake's check).
+
+    A driver would refuse the statement; the generic fake raises this, and ``verify()`` reports
+    it even when the code under test swallowed it. Driver flavours raise their driver's error.
     """
 
 

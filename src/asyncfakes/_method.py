@@ -11,7 +11,7 @@ from ._awaited import AwaitAssertions
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
 from ._errors import add_note
-from ._loops import is_cancellation, sleep, within
+from ._loops import is_cancellation, others_may_run, sleep, within
 from ._stubs import Scriptable, Stub, ValueCheck
 
 if TYPE_CHECKING:
@@ -72,11 +72,11 @@ class MethodSpec(Generic[P, R]):
             msg = f"fake_method() decorates an async def with the driver's signature, got {func!r}."
             raise TypeError(msg)
         self.func = func
-        self.name = name or func.__name__
+        self.name: str = name or func.__name__
         self.shape = shape
         self.strict = strict
         self.check = check
-        self.bind = make_binder(func, sql, params, self.name)
+        self.bind: Callable[..., tuple[str | None, Any]] = make_binder(func, sql, params, self.name)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
 
@@ -241,8 +241,10 @@ class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
                         near = True
             conn._in_flight += 1
             try:
-                if conn.checkpoint_calls:
-                    await sleep(0)  # be "on the wire" for a moment, as a networked driver is
+                if conn.checkpoint_calls and others_may_run():
+                    # Be "on the wire" for a moment, as a networked driver is, whenever another
+                    # task could run meanwhile and find this call in flight.
+                    await sleep(0)
                 if answer is None:
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:

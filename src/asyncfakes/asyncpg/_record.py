@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, ClassVar, overload
 
 from ._errors import interface_error
@@ -44,7 +45,7 @@ class Record:
                     f"got the item {pair!r}. For a row of values use rows(columns, values)."
                 )
                 raise TypeError(msg)
-        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)
+        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue]
         self._values: tuple[Any, ...] = tuple(value for _, value in pairs)
         self._index: dict[str, int] = {name: i for i, name in enumerate(self._names)}
 
@@ -55,7 +56,7 @@ class Record:
         return record
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:
+    def __class__(self) -> type:  # pyright: ignore[reportIncompatibleMethodOverride]
         # isinstance() falls back to __class__ when the real type does not match, so a fake row
         # passes `isinstance(row, asyncpg.Record)` (and a record_class check) as a real one does.
         return type(self)._stand_in_for()
@@ -92,7 +93,7 @@ class Record:
         index = self._index.get(key_) if isinstance(key_, str) else None
         if index is None:
             # asyncpg raises KeyError(key); for None that is a KeyError without arguments.
-            raise KeyError() if key_ is None else KeyError(key_)
+            raise KeyError() if key_ is None else KeyError(key_)  # pyright: ignore[reportUnnecessaryComparison]
         return self._values[index]
 
     def get(self, key: str, default: Any = None, /) -> Any:
@@ -225,7 +226,20 @@ def _emulate(record_class: type) -> type[Record]:
     return made
 
 
+@lru_cache(maxsize=1024)
+def _index_of(names: tuple[Any, ...]) -> dict[str, int] | None:
+    """The name -> position index records with these names share (read-only); ``None``: bad names."""
+    return {name: i for i, name in enumerate(names)} if all(type(n) is str for n in names) else None
+
+
 def _row(value: Any, kind: type[Record], method: str) -> Record:
+    if type(value) is dict:
+        # The common case, made cheap: the names are checked and indexed once per set of names.
+        names = tuple(value)
+        index = _index_of(names)
+        if index is not None:
+            fast: Record = kind._make(names, tuple(value.values()), index)
+            return fast
     if isinstance(value, Record):
         return value if type(value) is kind else kind._make(value._names, value._values, value._index)
     if isinstance(value, Mapping):
