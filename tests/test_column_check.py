@@ -44,6 +44,7 @@ def test_row_misfit_names_what_differs(
         )
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_the_generic_fake_checks_fetch_and_fetch_row_rows() -> None:
     """fetch/fetch_row rows must have the statement's columns; execute answers are free-form."""
     conn = FakeConnection()
@@ -86,6 +87,7 @@ async def test_asyncpg_rows_come_back_in_the_statements_column_order() -> None:
     assert "Cy" == await conn.fetchval(SQL, 3, column=1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_asyncpg_refuses_rows_that_do_not_fit_in_every_method() -> None:
     """fetch, fetchrow, fetchval (from rows) and cursors refuse rows missing or adding columns."""
     conn = apg.FakeConnection()
@@ -108,6 +110,7 @@ async def _plain_fetchval(conn: apg.FakeConnection) -> Any:
     return await conn.fetchval(SQL, 1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_psqlpy_rows_are_checked_and_refitted() -> None:
     """psqlpy's fetch, fetch_row and fetch_val check rows and give them in the statement's order."""
     conn = pq.FakeConnection()
@@ -155,3 +158,25 @@ async def test_a_prepared_statements_fetchval_takes_the_column_of_a_scripted_row
     stmt = await conn.prepare(SQL)
 
     assert [1, 2] == [await stmt.fetchval(1), await stmt.fetchval(2)]
+
+
+async def test_asyncpg_rows_of_every_kind_are_fitted_one_by_one() -> None:
+    """Records, dicts in order and out of order, and other mappings mix in one answer."""
+    from types import MappingProxyType
+
+    conn = apg.FakeConnection()
+    conn.fetch.returns(
+        [*apg.rows("id name", (1, "Ana")), {"name": "Bo", "id": 2}, MappingProxyType({"id": 3, "name": "Cy"})]
+    )
+
+    assert [(1, "Ana"), (2, "Bo"), (3, "Cy")] == [tuple(row) for row in await conn.fetch(SQL, 1)]
+
+
+@pytest.mark.asyncfakes(verify=False)  # the problems are the point of this test
+async def test_asyncpg_refuses_a_dict_row_with_names_that_are_not_strings() -> None:
+    """A row's keys are column names: anything else is refused with Record's message."""
+    conn = apg.FakeConnection()
+    conn.fetch.returns([{1: "x"}])
+
+    with pytest.raises(TypeError, match="Record\\(\\) takes a mapping of column names to values"):
+        await conn.fetch("SELECT * FROM t")

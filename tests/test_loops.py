@@ -306,3 +306,40 @@ async def test_public_api_under_anyio_plugin() -> None:
     """The tour and the anyio timing scenario pass under anyio's plugin, on each backend."""
     await tour()
     await anyio_timing()
+
+
+def test_others_may_run_reads_asyncios_ready_queue_and_due_timers() -> None:
+    """On asyncio's own loop: False only when no callback is ready and no timer is due."""
+    import asyncio
+
+    from asyncfakes._loops import others_may_run
+
+    async def probe() -> list[bool]:
+        loop = asyncio.get_running_loop()
+        seen = [others_may_run()]
+        later = loop.call_later(3600, lambda: None)
+        seen.append(others_may_run())
+        due = loop.call_at(loop.time() - 1, lambda: None)
+        seen.append(others_may_run())
+        due.cancel()
+        later.cancel()
+        soon = loop.call_soon(lambda: None)
+        seen.append(others_may_run())
+        soon.cancel()
+        return seen
+
+    assert [False, False, True, True] == asyncio.run(probe())
+
+
+def test_others_may_run_says_yes_where_the_loop_does_not_tell() -> None:
+    """trio and uvloop do not show their run queue: a fake call always yields there."""
+    import trio
+
+    from asyncfakes._loops import others_may_run
+
+    async def probe() -> bool:
+        return others_may_run()
+
+    assert True is trio.run(probe)
+    uvloop = pytest.importorskip("uvloop")
+    assert True is uvloop.run(probe())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
 from ._columns import output_columns
-from ._connection import BaseConnection, FakeConnection
+from ._connection import BaseConnection
 from ._errors import (
     ExpectationsNotMet,
     FakeAssertionError,
@@ -17,8 +17,12 @@ from ._errors import (
     FakeTransactionError,
     ParameterMismatch,
     UnexpectedCall,
+    aborted_note,
     add_note,
+    call_site,
+    missing_attribute,
 )
+from ._generic import FakeConnection
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
@@ -64,8 +68,11 @@ __all__ = [
     "UnexpectedCall",
     "UnverifiedFakeWarning",
     "Verifiable",
+    "aborted_note",
     "add_note",
+    "call_site",
     "fake_method",
+    "missing_attribute",
     "normalize_sql",
     "output_columns",
 ]

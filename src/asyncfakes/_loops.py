@@ -11,7 +11,7 @@ import sys
 from collections.abc import Awaitable
 from typing import Any
 
-__all__ = ["Event", "current_async_library", "is_cancellation", "sleep", "within"]
+__all__ = ["Event", "current_async_library", "is_cancellation", "others_may_run", "sleep", "within"]
 
 
 def current_async_library() -> str:
@@ -28,6 +28,22 @@ def current_async_library() -> str:
         else:
             return "trio"
     return "asyncio"
+
+
+def others_may_run() -> bool:
+    """Whether yielding to the event loop now could let another task (or an expired timer) run.
+
+    ``False`` only when asyncio's own loop says so for sure: no callback is ready and no timer
+    is due. Then a yield would come straight back, so a fake call may skip it. Loops that do not
+    tell get ``True``: uvloop, and trio (whose current batch of runnable tasks is not visible).
+    """
+    asyncio = sys.modules.get("asyncio")
+    loop = asyncio._get_running_loop() if asyncio is not None else None
+    ready = getattr(loop, "_ready", None)
+    if ready is None or ready:
+        return True
+    scheduled = loop._scheduled  # type: ignore[union-attr]
+    return bool(scheduled) and scheduled[0]._when <= loop.time() + loop._clock_resolution  # type: ignore[union-attr]
 
 
 def is_cancellation(error: BaseException) -> bool:

@@ -11,7 +11,7 @@ from ._awaited import AwaitAssertions
 from ._binder import make_binder
 from ._calls import EMPTY_KWARGS, UNSET, Call, CallLog
 from ._errors import add_note
-from ._loops import is_cancellation, sleep, within
+from ._loops import is_cancellation, others_may_run, sleep, within
 from ._stubs import Scriptable, Stub, ValueCheck
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class MethodSpec(Generic[P, R]):
         self.shape = shape
         self.strict = strict
         self.check = check
-        self.bind = make_binder(func, sql, params)
+        self.bind = make_binder(func, sql, params, self.name)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
 
@@ -241,8 +241,10 @@ class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
                         near = True
             conn._in_flight += 1
             try:
-                if conn.checkpoint_calls:
-                    await sleep(0)  # be "on the wire" for a moment, as a networked driver is
+                if conn.checkpoint_calls and others_may_run():
+                    # Be "on the wire" for a moment, as a networked driver is, whenever another
+                    # task could run meanwhile and find this call in flight.
+                    await sleep(0)
                 if answer is None:
                     value: R = await spec.func(self._host, *args, **kwargs)
                 else:
@@ -266,6 +268,8 @@ class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
         except BaseException as error:
             replacement = conn.call_failed(call, error)
             if replacement is not None:
+                for note in getattr(error, "__notes__", ()):  # the same failure, in the driver's shape
+                    add_note(replacement, note)
                 error = replacement
             if near and isinstance(error, Exception):
                 note = script.near_miss_note(call)

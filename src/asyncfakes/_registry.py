@@ -9,6 +9,7 @@ creating and collecting a fake costs anything.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -169,8 +170,6 @@ class Verifiable(metaclass=_Tracked):
         if scope is not None and scope.is_open:
             scope._lost.append((repr(self), text))
             return
-        import warnings
-
         warnings.warn(
             f"{self!r} was garbage-collected with problems nobody verified; call verify() at the end of "
             "the test (the pytest plugin and asyncfakes.unittest.VerifyFakesMixin do it for you).\n" + text,

@@ -7,13 +7,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._calls import CallLog
-from ._errors import FakeAssertionError, FakeTransactionError, render
+from ._errors import FakeAssertionError, FakeTransactionError, missing_attribute, render
 from ._method import fake_method
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._connection import BaseConnection, FakeConnection
+    from ._connection import BaseConnection
+    from ._generic import FakeConnection
     from ._records import FakeRecord
 
 __all__ = ["BaseTransaction", "FakeTransaction", "TransactionState"]
@@ -38,6 +39,15 @@ class BaseTransaction:
     start_method: ClassVar[str | None] = "start()"
     """The driver's method that begins the transaction without ``async with`` (``None``: there is none),
     named when ``verify()`` reports a transaction created and never started."""
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the driver's transaction this fake does not fake yet (see ``BaseConnection``)."""
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import Verifiable
+from asyncfakes import Verifiable, add_note, call_site, missing_attribute
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
 from ._errors import interface_error
 from ._pool_shortcuts import PoolShortcuts
 from ._record import record_type
+from ._unfaked import UNFAKED_POOL
 from ._waiting import HandOff, timeout_error
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ class FakePool(PoolShortcuts, Verifiable):
     released, transactions left open, and a ``close()`` while connections were still out.
     To patch the driver: ``monkeypatch.setattr(asyncpg, "create_pool", pool.create_pool)``.
     """
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -268,7 +278,7 @@ class FakePool(PoolShortcuts, Verifiable):
             served, given = await self._handoff.wait(timeout, self._free)
             if not served:
                 self._check_open()  # woken because the pool closed
-                raise timeout_error()
+                raise add_note(timeout_error(), self._exhausted())
             assert given is not None
             slot = given
         connection = FakeConnection(
@@ -276,6 +286,7 @@ class FakePool(PoolShortcuts, Verifiable):
         )
         connection._pool = self
         self.adopt(connection)
+        connection._acquired_at = call_site()
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -289,6 +300,18 @@ class FakePool(PoolShortcuts, Verifiable):
             self._let_go(connection)
             raise
         return connection
+
+    def _exhausted(self) -> str:
+        held = [
+            f"#{number} at {connection._acquired_at}"
+            for number, connection in enumerate(self._handed_out)
+            if connection in self._taken.values()
+        ]
+        return (
+            f"asyncfakes: the pool is exhausted: {len(self._taken)}/{self._max_size} in use, acquired by "
+            f"{', '.join(held) or 'tasks that were handed a connection'}; release them (`async with "
+            "pool.acquire()`), or make the pool larger."
+        )
 
     def _free(self, slot: int) -> None:
         """Hand ``slot`` to the longest waiter (reserved for it), or mark it free."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, ClassVar, overload
 
 from ._errors import interface_error
@@ -225,7 +226,20 @@ def _emulate(record_class: type) -> type[Record]:
     return made
 
 
+@lru_cache(maxsize=1024)
+def _index_of(names: tuple[Any, ...]) -> dict[str, int] | None:
+    """The name -> position index records with these names share (read-only); ``None``: bad names."""
+    return {name: i for i, name in enumerate(names)} if all(type(n) is str for n in names) else None
+
+
 def _row(value: Any, kind: type[Record], method: str) -> Record:
+    if type(value) is dict:
+        # The common case, made cheap: the names are checked and indexed once per set of names.
+        names = tuple(value)
+        index = _index_of(names)
+        if index is not None:
+            fast: Record = kind._make(names, tuple(value.values()), index)
+            return fast
     if isinstance(value, Record):
         return value if type(value) is kind else kind._make(value._names, value._values, value._index)
     if isinstance(value, Mapping):

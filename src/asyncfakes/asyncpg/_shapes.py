@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._record import Record, as_row, as_rows, record_type
+from ._record import Record, _index_of, as_row, as_rows, record_type
 from ._status import command_tag
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ __all__ = [
 def record_kind(host: Any, call: Call) -> type[Record]:
     """The record class for ``call``: its ``record_class=``, else its host's default."""
     chosen = call.kwargs.get("record_class")
-    return record_type(chosen if chosen is not None else host.record_class)
+    if chosen is None:
+        chosen = host.record_class
+    return Record if chosen is None else record_type(chosen)
 
 
 def execute_status(sql: str, value: Any, method: str = "execute") -> str:
@@ -88,11 +90,13 @@ def shape_fetchval(host: Any, call: Call, value: Any) -> Any:
 def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
     """Refuse records whose columns are not the statement's; put the others in its column order."""
     conn = host.fake_context()[0]
+    columns = conn.row_columns(call)
+    if columns is None or all(record._names == columns for record in records):
+        return records  # the common case: nothing to check, or the rows fit as they are
     fitted = []
     for record in records:
         names = record._names
         conn.check_columns(call, names)
-        columns = conn.row_columns(call)
         if columns and names != columns and len(set(names)) == len(names):
             index = record._index
             values = tuple(record._values[index[name]] for name in columns)
@@ -103,6 +107,20 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
 
 def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
     """``shape_fetch``, refusing rows whose columns are not the statement's, in its column order."""
+    if type(value) is list and host.record_class is None and call.kwargs.get("record_class") is None:
+        # The common case in one pass: plain dicts with the statement's columns, in its order.
+        columns = host.row_columns(call)
+        found = []
+        for row in value:
+            if type(row) is not dict:
+                break
+            names = tuple(row)
+            index = _index_of(names)
+            if index is None or (columns is not None and names != columns):
+                break
+            found.append(Record._make(names, tuple(row.values()), index))
+        else:
+            return found
     return _fit(host, call, shape_fetch(host, call, value))
 
 

@@ -150,7 +150,7 @@ class FakeTransaction(BaseTransaction):
             self.state = "rolled_back"
             connection._aborted = False
             connection._notes.append(
-                rollback_note(f"transaction #{self.number} was committed", connection._failed_call)
+                rollback_note(f"transaction #{self.number} was committed", connection._aborted_by)
             )
 
     async def _rollback(self) -> None:

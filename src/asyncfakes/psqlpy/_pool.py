@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import CallLog, Event, Verifiable
+from asyncfakes import CallLog, Event, Verifiable, add_note, call_site, missing_attribute
 
 from . import exceptions as exc
 from ._connection import FakeConnection
 from ._pool_status import ConnectionPoolStatus
+from ._unfaked import UNFAKED_POOL
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -80,6 +81,15 @@ class FakeConnectionPool(Verifiable):
     ``shared=False`` each connection has its own; ``pool.add_connection()`` gives the fake that a
     later acquisition hands out, so a test can script it first.
     """
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -170,6 +180,7 @@ class FakeConnectionPool(Verifiable):
         await self.take_slot()
         conn = self._next()
         conn._handle = "ready"
+        conn._acquired_at = call_site()
         return conn
 
     def acquire(self) -> FakeConnection:
@@ -238,14 +249,25 @@ class FakeConnectionPool(Verifiable):
             watcher.set()
         try:
             await waiter.signal.wait()
-        except BaseException:
+        except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
                 self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
             else:
                 self._waiters.remove(waiter)
+                add_note(error, self._exhausted())
             raise
         if waiter.error is not None:
             raise waiter.error
+
+    def _exhausted(self) -> str:
+        held = [
+            f"#{n} at {conn._acquired_at}" for n, conn in enumerate(self._handed) if conn._handle == "ready"
+        ]
+        return (
+            f"asyncfakes: cancelled while waiting for a connection: the pool is exhausted: "
+            f"{self._in_use}/{self._max_size} in use, acquired by {', '.join(held) or 'nobody now'}; close() "
+            "them (`async with pool.acquire()`), or make the pool larger."
+        )
 
     def give_back_slot(self) -> None:
         """Hand a slot to the first blocked acquisition, or back to the pool."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
-from asyncfakes.asyncpg import FakeConnection
+from asyncfakes import BaseConnection, Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
 
+from ._drivers import driver_for
 from ._natural import BOOTSTRAP, Described, NaturalAnswers
-from ._statements import Statement, compile_statement
+from ._statements import BoundValues, Statement, compile_statement
 from ._templates import make_engine
 
 if TYPE_CHECKING:
@@ -17,22 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FakeEngine"]
 
-_DRIVERS = {"postgresql+asyncpg": "asyncpg"}
-
-
 UNSET: Any = object()  # "params= not given": the statement's own bound values
-
-
-def _driver(url: str) -> str:
-    scheme = url.split("://", 1)[0]
-    driver = _DRIVERS.get(scheme)
-    if driver is None:
-        msg = (
-            f"FakeEngine({url!r}): no fake driver for {scheme!r}; it fakes "
-            f"{', '.join(f'{name}://' for name in _DRIVERS)}."
-        )
-        raise ValueError(msg)
-    return driver
 
 
 class FakeEngine(Verifiable):
@@ -52,7 +37,8 @@ class FakeEngine(Verifiable):
     for a ``SELECT`` (with its columns), fresh primary keys for ``INSERT ... RETURNING``.
     ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`;
     ``optional_stubs=True`` lets ``when(...)`` stubs answer no call without ``verify()`` failing.
-    Extra keyword arguments go to ``create_async_engine``.
+    ``url`` picks the dialect and its fake driver: ``postgresql+asyncpg://`` (the default) or
+    ``postgresql+psycopg://``. Extra keyword arguments go to ``create_async_engine``.
     """
 
     def __init__(
@@ -66,16 +52,20 @@ class FakeEngine(Verifiable):
     ) -> None:
         from sqlalchemy import event
 
-        _driver(url)
-        self.db = FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
-        """The fake driver connection whose script every connection of the engine shares."""
+        self._driver = driver = driver_for(url)
+        # Typed loosely: the flavour's own connection class, with its own fake methods.
+        self.db: Any = driver.connection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
+        """The fake driver connection whose script every connection of the engine shares
+        (``asyncfakes.asyncpg.FakeConnection``, or ``asyncfakes.psycopg.FakeAsyncConnection``)."""
         self.adopt(self.db)
         self._natural = NaturalAnswers()
-        self._connections: list[FakeConnection] = []
+        self._connections: list[BaseConnection] = []
         self._strict = strict
         self._unexpected: list[str] = []
-        self.db.fetch.answers(self._answer)
-        self.db.executemany.answers(self._answer)
+        getattr(self.db, driver.statement_methods[0]).answers(self._answer)
+        if driver.many_method is not None:
+            getattr(self.db, driver.many_method).answers(self._answer)
+        options = {**driver.options, **options}
         engine, initialises = make_engine(url, options, self._connect)
         self.engine: AsyncEngine = engine
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
@@ -93,12 +83,12 @@ class FakeEngine(Verifiable):
             )
             self._unexpected.append(message)
             raise UnexpectedCall(message)
-        if call.method == "executemany":
+        if call.method == self._driver.many_method:
             return None
         return self._natural.answer(call.sql or "", call.params)
 
-    async def _connect(self) -> FakeConnection:
-        connection = FakeConnection(share_with=self.db)
+    async def _connect(self) -> BaseConnection:
+        connection = self._driver.connection(share_with=self.db)
         self.adopt(connection)
         self._connections.append(connection)
         return connection
@@ -121,7 +111,7 @@ class FakeEngine(Verifiable):
             sql, bound = compile_statement(statement, self.engine.dialect)
             matcher = Statement(sql)
         if params is UNSET:
-            params = bound
+            params = BoundValues(tuple(bound.values())) if isinstance(bound, dict) else bound
         return {"sql": matcher} if params is None else {"sql": matcher, "params": params}
 
     def when(self, statement: Any, *, params: Any = UNSET) -> Stub:
@@ -131,25 +121,28 @@ class FakeEngine(Verifiable):
         overrides them (``params=ANY`` for any). Script rows as dicts (any key order; they are
         placed by the statement's columns), a row count for ``UPDATE``/``DELETE``, or an error.
         """
-        return self.db.when(**self._matching(statement, params))
+        stub: Stub = self.db.when(**self._matching(statement, params))
+        return stub
 
     def expect(self, statement: Any, *, params: Any = UNSET, times: int = 1) -> Stub:
         """Like :meth:`when`, but :meth:`verify` fails unless it is used exactly ``times`` times."""
-        return self.db.expect(**self._matching(statement, params), times=times)
+        stub: Stub = self.db.expect(**self._matching(statement, params), times=times)
+        return stub
 
     # --- assertions -------------------------------------------------------------------------
     @property
     def calls(self) -> CallLog:
         """Every driver call of every connection the engine made, in order."""
-        return self.db.calls
+        calls: CallLog = self.db.calls
+        return calls
 
     @property
     def statements(self) -> CallLog:
-        """The statements SQLAlchemy sent (``fetch`` and ``executemany`` calls), start-up queries excepted."""
+        """The statements SQLAlchemy sent (the driver's statement calls), start-up queries excepted."""
         found = [
             call
             for call in self.db.calls
-            if call.method in ("fetch", "executemany")
+            if call.method in self._driver.statement_methods
             and " ".join((call.sql or "").lower().split()) not in BOOTSTRAP
         ]
         return CallLog(found, history=self.db.calls, title="statements")
@@ -166,7 +159,7 @@ class FakeEngine(Verifiable):
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports: the shared script's problems, then each connection's own."""
-        shared = self.db.problems()
+        shared: list[str] = self.db.problems()
         found = super().problems() + shared
         found += [
             f"an UnexpectedCall was raised into the code under test: {text}" for text in self._unexpected
@@ -182,7 +175,8 @@ class FakeEngine(Verifiable):
 
     def verify_report(self, found: list[str]) -> str:
         """``verify()``'s report: the numbered problems, then every statement the engine sent."""
-        return self.db.verify_report(found)
+        report: str = self.db.verify_report(found)
+        return report
 
     async def dispose(self) -> None:
         """Dispose of the engine's pool (``await engine.dispose()``)."""
