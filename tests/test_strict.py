@@ -309,7 +309,7 @@ async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
 
     conn = psqlpy.FakeConnection()
     conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
-    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:
+    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:  # pyright: ignore[reportAttributeAccessIssue]
         await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
     assert [
         "asyncfakes: no stub answered #0 fetch_row('SELECT * FROM users WHERE id = $1', [2]); nearest stub "

@@ -29,7 +29,7 @@ async def test_body_error_rolls_back_and_propagates() -> None:
     with pytest.raises(ZeroDivisionError):
         async with conn.transaction() as tx:
             await conn.execute("INSERT INTO t VALUES (1)")
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
 
     tx.assert_rolled_back()
     assert "ROLLBACK" == conn.calls.last.sql

@@ -9,7 +9,7 @@ from ._connection import BaseConnection
 from ._copies import snapshot
 from ._errors import ParameterMismatch
 from ._method import fake_method
-from ._placeholders import parameter_problem, positional_count
+from ._placeholders import ONE_SET, call_problem, positional_count
 from ._records import (
     FakeRecord,
     check_row,
@@ -23,19 +23,6 @@ from ._records import (
 from ._transaction import BaseTransaction, FakeTransaction
 
 __all__ = ["FakeConnection"]
-
-
-_ONE_SET = frozenset({"execute", "fetch", "fetch_row", "fetch_val"})
-
-
-def _many_problem(sql: str, sets: Any) -> str | None:
-    if not isinstance(sets, (list, tuple)):
-        return None
-    for number, params in enumerate(sets):
-        problem = parameter_problem(sql, params)
-        if problem is not None:
-            return f"parameter set #{number}: {problem}"
-    return None
 
 
 class FakeConnection(BaseConnection):
@@ -94,17 +81,15 @@ class FakeConnection(BaseConnection):
         sql = call._sql
         if sql is None:
             return
-        method = call._method
-        if method in _ONE_SET:
-            params = call._params
-            kind = type(params)
-            if (kind is list or kind is tuple) and len(params) == positional_count(sql):
-                return  # the usual call, answered without further work
-            problem = parameter_problem(sql, params)
-        elif method == "execute_many":
-            problem = _many_problem(sql, call.params)
-        else:
-            return
+        params = call._params
+        kind = type(params)
+        if (
+            (kind is list or kind is tuple)
+            and call._method in ONE_SET
+            and len(params) == positional_count(sql)
+        ):
+            return  # the usual call, answered without further work
+        problem = call_problem(call._method, sql, params)
         if problem is not None:
             message = f"{call.describe(outcome=False)}: {problem}"
             self._mismatches.append(message)

@@ -36,9 +36,6 @@ class BaseTransaction:
         conn.when(sql="COMMIT").raises_once(SerializationError)
     """
 
-    start_method: ClassVar[str | None] = "start()"
-    """The driver's method that begins the transaction without ``async with`` (``None``: there is none),
-    named when ``verify()`` reports a transaction created and never started."""
     unfaked_methods: ClassVar[Mapping[str, str]] = {}
     """Methods of the driver's transaction this fake does not fake yet (see ``BaseConnection``)."""
 
@@ -49,10 +46,14 @@ class BaseTransaction:
                 raise AttributeError(name)
             raise missing_attribute(self, name)
 
+    start_method: ClassVar[str | None] = "start()"
+    """The driver's method that begins the transaction without ``async with`` (``None``: there is none),
+    named when ``verify()`` reports a transaction created and never started."""
+
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection
         self.options: Mapping[str, Any] = dict(options or {})
-        self.number = len(connection._transactions)
+        self.number: int = len(connection._transactions)
         self.parent: BaseTransaction | None = None
         self.state: TransactionState = "new"
         connection._transactions.append(self)

@@ -174,7 +174,7 @@ async def test_a_failing_commit_ends_the_transaction(db: Target) -> None:
 
 async def test_transaction_state_errors_have_asyncpg_messages(db: Target) -> None:
     """Committing twice, rolling back too early, starting twice: InterfaceError with asyncpg's words."""
-    messages = []
+    messages: list[str] = []
     interface_error = error_class("InterfaceError")
 
     async def attempt(action: Any) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
+
+from asyncfakes import Call
 
 from ._arguments import scalar_violation
 from ._errors import error_class, postgres_error
@@ -40,14 +42,14 @@ def _check_arguments(sql: str, args: Any) -> None:
         raise error
 
 
-def check_arguments(method: str, sql: str, params: Any, codecs: Callable[[], bool]) -> None:
+def check_arguments(method: str, sql: str, params: Any, history: Sequence[Call]) -> None:
     """Refuse the arguments of a call as asyncpg and the server would (count, several statements, lists)."""
     if method in ONE_SET or (method == "execute" and params):
         if statement_count(sql) > 1:
             error = postgres_error("42601", "cannot insert multiple commands into a prepared statement")
             raise error
         _check_arguments(sql, params)
-        violation = scalar_violation(sql, params, codecs)
+        violation = scalar_violation(sql, params, history)
         if violation is not None:
             raise violation
     elif method == "execute" and parameters(sql):
@@ -57,6 +59,6 @@ def check_arguments(method: str, sql: str, params: Any, codecs: Callable[[], boo
     elif method in _MANY_SETS and isinstance(params, (list, tuple)):
         for element, arguments in enumerate(params):
             _check_arguments(sql, arguments)
-            violation = scalar_violation(sql, arguments, codecs, element)
+            violation = scalar_violation(sql, arguments, history, element)
             if violation is not None:
                 raise violation

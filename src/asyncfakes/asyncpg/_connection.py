@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
@@ -81,8 +81,8 @@ class FakeConnection(BaseConnection):
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     # asyncpg's Connection is not an async context manager; neither is its fake.
-    __aenter__ = None  # type: ignore[assignment]
-    __aexit__ = None  # type: ignore[assignment]
+    __aenter__: ClassVar[None] = None  # type: ignore[assignment]
+    __aexit__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -99,10 +99,10 @@ class FakeConnection(BaseConnection):
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
         self._manual = False  # in a transaction started by executing BEGIN
         self._aborted = False  # a statement failed in the current transaction
-        self._aborted_by: Call | None = None  # that statement
-        self._notes: list[str] = []  # commits PostgreSQL turned into rollbacks, for verify()
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
+        self._failed_call: Call | None = None  # the statement that aborted the current transaction
+        self._notes: list[str] = []
         self._pool: FakePool | None = None
         self._released = False
         self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
@@ -230,6 +230,11 @@ class FakeConnection(BaseConnection):
         return FakeCursorFactory(self, query, open_call, prefetch, record_type(record_class))
 
     # --- transactions and lifecycle -----------------------------------------------------
+    @property
+    def transactions(self) -> Sequence[FakeTransaction]:
+        """Every transaction made on this connection, in order: asyncpg's fake transactions."""
+        return cast("Sequence[FakeTransaction]", super().transactions)
+
     def transaction(
         self, *, isolation: str | None = None, readonly: bool = False, deferrable: bool = False
     ) -> FakeTransaction:
@@ -307,14 +312,11 @@ class FakeConnection(BaseConnection):
         if self.in_flight:
             raise interface_error(_BUSY)
         if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
-            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
+            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._failed_call))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         if sql is not None:
-            check_arguments(method, sql, call.params, self._has_codecs)
-
-    def _has_codecs(self) -> bool:
-        return any(call.method == "set_type_codec" for call in self._script.history)
+            check_arguments(method, sql, call.params, self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -345,7 +347,7 @@ class FakeConnection(BaseConnection):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
             if not self._aborted:
-                self._aborted_by = call
+                self._failed_call = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:
@@ -354,7 +356,7 @@ class FakeConnection(BaseConnection):
         if effect is False and self._aborted and status == "COMMIT":
             status = "ROLLBACK"  # PostgreSQL ends an aborted transaction with a rollback
             self._notes.append(
-                rollback_note("a COMMIT was executed (its status was 'ROLLBACK')", self._aborted_by)
+                rollback_note("a COMMIT was executed (its status was 'ROLLBACK')", self._failed_call)
             )
         if effect is not None:
             self._manual = effect

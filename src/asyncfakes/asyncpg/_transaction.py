@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
-from asyncfakes import BaseTransaction, Call
+from asyncfakes import BaseTransaction, Call, TransactionState
 
 from ._errors import interface_error, postgres_error
 
@@ -52,6 +52,8 @@ class FakeTransaction(BaseTransaction):
     back, so its state becomes ``rolled_back``, ``assert_committed()`` fails and ``verify()``
     reports it (asyncpg raises nothing: measured by the contract suite).
     """
+
+    state: TransactionState  # set by this class's methods too
 
     connection: FakeConnection
 
@@ -150,7 +152,7 @@ class FakeTransaction(BaseTransaction):
             self.state = "rolled_back"
             connection._aborted = False
             connection._notes.append(
-                rollback_note(f"transaction #{self.number} was committed", connection._aborted_by)
+                rollback_note(f"transaction #{self.number} was committed", connection._failed_call)
             )
 
     async def _rollback(self) -> None:

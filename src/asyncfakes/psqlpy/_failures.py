@@ -134,7 +134,7 @@ def reshape(
     failure = failure_of(error)
     if failure is None:
         return None
-    phase: Phase = failure.phase or ("execute" if prepared_before else "prepare")
+    phase: Phase = failure.phase or ("execute" if prepared_before else "prepare")  # pyright: ignore[reportAssignmentType]
     failure.used_phase = phase
     cls, message = _shape(method, phase, failure, with_params)
     return _tagged(cls, message, failure)

@@ -188,8 +188,8 @@ class Column:
     __slots__ = ("name", "table_oid")
 
     def __init__(self, name: str, table_oid: int | None = None) -> None:
-        self.name = name
-        self.table_oid = table_oid
+        self.name: str = name
+        self.table_oid: int | None = table_oid
 
     def __repr__(self) -> str:
         return f"Column({self.name!r})"

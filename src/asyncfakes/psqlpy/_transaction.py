@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from asyncfakes import BaseTransaction, add_note, fake_method
+from asyncfakes import BaseTransaction, TransactionState, add_note, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor
@@ -37,9 +37,11 @@ class FakeTransaction(BaseTransaction):
     and ``commit()`` then returns quietly while PostgreSQL rolls back (``verify()`` reports it).
     """
 
+    state: TransactionState  # set by this class's methods too
+
     connection: FakeConnection
-    start_method = "begin()"
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
+    start_method = "begin()"
 
     # --- what begin/commit/rollback send, and the error for a finished transaction -----------
     def begin_sql(self) -> str:
