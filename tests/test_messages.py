@@ -262,6 +262,7 @@ async def test_an_exhausted_psqlpy_pool_says_who_holds_the_connections() -> None
     ), note
 
 
+@pytest.mark.asyncfakes(verify=False)  # verify() reports this on purpose (#10 item 7)
 async def test_the_aborted_transaction_error_names_the_statement_that_failed() -> None:
     """asyncpg and psqlpy: "current transaction is aborted" notes which earlier statement failed."""
     conn = asyncpg.FakeConnection()
