@@ -51,7 +51,7 @@ async def test_fake_method_options_name_shape_and_strict_all_apply() -> None:
     assert ("shaped", 5) == await conn._query("SELECT 1")
     assert ["query", "query"] == [call.method for call in conn.calls]
     with pytest.raises(TypeError, match=r"^Custom\.query\(\) got an unexpected keyword argument 'bad'$"):
-        conn._query("SELECT 1", bad=1)  # type: ignore[call-arg]
+        conn._query("SELECT 1", bad=1)  # type: ignore[call-arg, unused-coroutine]
 
 
 async def test_a_fake_method_is_strict_by_default() -> None:
