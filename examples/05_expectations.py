@@ -42,6 +42,9 @@ async def main() -> None:
         await conn.execute("INSERT INTO order_lines VALUES (1)")
     except UnexpectedCall as error:
         assert "Call out of order" in str(error)
+    # verify() lists both unmet expectations and the out-of-order call. A fake with problems that
+    # nobody verifies warns with UnverifiedFakeWarning when it is garbage-collected.
+    assert len(conn.problems()) == 3
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The same fakes in a unittest.IsolatedAsyncioTestCase: no pytest, no plugin."""
+"""The same fakes in a unittest.IsolatedAsyncioTestCase: no pytest; VerifyFakesMixin verifies them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import unittest
 from typing import Any
 
 from asyncfakes import FakeConnection
+from asyncfakes.unittest import VerifyFakesMixin
 
 
 async def latest_order_id(conn: Any, customer_id: int) -> int | None:
@@ -15,12 +16,10 @@ async def latest_order_id(conn: Any, customer_id: int) -> int | None:
     return value
 
 
-class LatestOrderTest(unittest.IsolatedAsyncioTestCase):
+class LatestOrderTest(VerifyFakesMixin, unittest.IsolatedAsyncioTestCase):
+    # The mixin verifies every fake made during each test when it ends: no tearDown to write.
     async def asyncSetUp(self) -> None:
         self.conn = FakeConnection(strict=True)
-
-    async def asyncTearDown(self) -> None:
-        self.conn.verify()
 
     async def test_returns_the_id(self) -> None:
         self.conn.fetch_val.returns_once(42)

@@ -85,11 +85,12 @@ async def test_acquire_times_out_with_asyncios_timeout_error() -> None:
     import asyncio
 
     pool = FakePool(max_size=1)
-    await pool.acquire()
+    held = await pool.acquire()
 
     with pytest.raises(asyncio.TimeoutError):
         await pool.acquire(timeout=0.01)
     assert 0 == pool.get_idle_size()
+    await pool.release(held)
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # asyncio can cancel a task already handed its result
@@ -207,11 +208,14 @@ async def test_release_refuses_strangers_and_ignores_repeats() -> None:
     await pool.release(conn)
     await pool.release(conn)
 
-    for stranger in (FakeConnection(), await other.acquire()):
+    borrowed = await other.acquire()
+    for stranger in (FakeConnection(), borrowed):
         with pytest.raises(InterfaceError, match="^Pool.release\\(\\) received invalid connection: "):
             await pool.release(stranger)
+    await other.release(borrowed)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_reports_leaks_open_transactions_and_script_problems_once() -> None:
     """Unreleased connections, open transactions and unused answers, each once."""
     pool = FakePool(max_size=3)
@@ -283,6 +287,7 @@ async def test_verify_passes_when_everything_was_released() -> None:
         await pool.fetch("SELECT 1")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_unreleased_connection_is_reported() -> None:
     """A connection acquired and never released is named by verify()."""
     pool = FakePool()
@@ -318,6 +323,7 @@ async def test_waiting_works_without_trio_imported(monkeypatch: pytest.MonkeyPat
         results.append(await pool.acquire(timeout=5))
 
     assert 1 == len(results)
+    await pool.release(results[0])
 
 
 async def test_the_shortcuts_acquire_a_connection_for_one_call() -> None:
@@ -399,6 +405,7 @@ async def test_fail_creation_raises_at_each_await_of_create_pool_in_order() -> N
     pool.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 def test_fail_creation_refuses_what_is_not_an_exception_and_reports_unused_ones() -> None:
     """A non-exception is refused at once; failures never reached are reported by verify()."""
     pool = FakePool()

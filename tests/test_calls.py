@@ -234,6 +234,7 @@ def test_unset_sentinel_repr() -> None:
     assert "UNSET" == repr(UNSET)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_nearest_match_names_the_method_difference() -> None:
     """An expectation on one method, near a call of another, says the method differs."""
     conn = FakeConnection()

@@ -44,6 +44,7 @@ def test_row_misfit_names_what_differs(
         )
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_the_generic_fake_checks_fetch_and_fetch_row_rows() -> None:
     """fetch/fetch_row rows must have the statement's columns; execute answers are free-form."""
     conn = FakeConnection()
@@ -86,6 +87,7 @@ async def test_asyncpg_rows_come_back_in_the_statements_column_order() -> None:
     assert "Cy" == await conn.fetchval(SQL, 3, column=1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_asyncpg_refuses_rows_that_do_not_fit_in_every_method() -> None:
     """fetch, fetchrow, fetchval (from rows) and cursors refuse rows missing or adding columns."""
     conn = apg.FakeConnection()
@@ -108,6 +110,7 @@ async def _plain_fetchval(conn: apg.FakeConnection) -> Any:
     return await conn.fetchval(SQL, 1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfits are the point of this test
 async def test_psqlpy_rows_are_checked_and_refitted() -> None:
     """psqlpy's fetch, fetch_row and fetch_val check rows and give them in the statement's order."""
     conn = pq.FakeConnection()

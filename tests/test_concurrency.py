@@ -191,6 +191,7 @@ async def test_connections_sharing_a_script_do_not_block_each_other() -> None:
 # --- no global state ----------------------------------------------------------------------
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_two_fakes_never_see_each_others_scripts_or_calls() -> None:
     """Answers, stubs, expectations and calls scripted on one fake are invisible to another."""
     first, second = FakeConnection(), FakeConnection()
@@ -227,6 +228,7 @@ async def test_interleaved_fakes_keep_separate_histories() -> None:
         assert [[number, step] for step in range(20)] == conn.calls.params
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_transactions_and_closing_are_per_connection() -> None:
     """A transaction open on one fake, or a closed fake, changes nothing on another."""
     first, second = FakeConnection(), FakeConnection()

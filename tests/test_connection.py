@@ -65,8 +65,8 @@ async def test_migration_execute_return_queue_and_errors() -> None:
     """A list of lists in execute_return is a queue; an exception instance is raised."""
     conn = FakeConnection()
     conn.execute_return = [[{"status": "pending"}], [{"status": "approved"}]]
-    first = await conn.execute("SELECT", [1])
-    second = await conn.execute("SELECT", [2])
+    first = await conn.execute("SELECT $1", [1])
+    second = await conn.execute("SELECT $1", [2])
     assert "pending" == first.result()[0]["status"]
     assert "approved" == second.result()[0]["status"]
     assert [] == (await conn.execute("SELECT")).result()
@@ -75,7 +75,7 @@ async def test_migration_execute_return_queue_and_errors() -> None:
     with pytest.raises(RuntimeError, match="db down"):
         await conn.execute("SELECT")
     with pytest.raises(RuntimeError, match="db down"):
-        await conn.execute_many("INSERT", [[1]])
+        await conn.execute_many("INSERT INTO t VALUES ($1)", [[1]])
     for name in ("fetch_return", "fetch_row_return", "fetch_val_return"):
         setattr(conn, name, KeyError(name))
     with pytest.raises(KeyError):

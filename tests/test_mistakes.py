@@ -13,6 +13,7 @@ from asyncfakes._matchers import show_sql, sql_matcher
 pytestmark = pytest.mark.anyio
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 @pytest.mark.parametrize("error", [ValueError("boom"), KeyError])
 def test_returns_refuses_an_exception(error: BaseException | type[BaseException]) -> None:
     """returns(SomeError(...)) points to raises(); returns_once to raises_once."""
@@ -134,6 +135,7 @@ def test_a_regex_stub_missing_its_own_sql_explains_why() -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 @pytest.mark.parametrize("value", [5, "rows", 1.5, b"x", True])
 async def test_generic_fetch_refuses_what_is_not_rows(value: object) -> None:
     """fetch.returns(5) fails when scripted, and an answer function's misfit reaches verify()."""
@@ -175,6 +177,7 @@ async def test_generic_fetch_accepts_rows() -> None:
     assert 5 == await conn.fetch_val("SELECT 2")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 def test_fake_method_check_runs_when_scripted() -> None:
     """fake_method(check=...) is the public hook: the driver's own misfits fail at returns()."""
 

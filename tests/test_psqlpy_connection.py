@@ -59,6 +59,7 @@ async def test_scripted_plain_data_comes_back_in_psqlpys_types() -> None:
     assert [[True], (2,), None] == conn.calls.params
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_badly_scripted_answer_fails_the_call_and_verify() -> None:
     """Scripting a shape psqlpy cannot return is reported at the call and again by verify()."""
     conn = FakeConnection()
@@ -217,6 +218,7 @@ async def test_prepared_statements_run_on_the_connections_script() -> None:
     assert "<psqlpy FakePreparedStatement 'SELECT * FROM u WHERE id > $1'>" == repr(statement)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_prepare_refuses_answers_that_are_not_column_names() -> None:
     """A scripted prepare answer is a list of column names; anything else is a clear mistake."""
     conn = FakeConnection()
@@ -266,6 +268,7 @@ async def test_a_cursor_of_a_finished_transaction_cannot_start() -> None:
         await cursor.start()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_cursor_inside_a_transaction_is_reported_by_verify() -> None:
     """psqlpy 0.13 rolls the enclosing transaction back when such a cursor closes: verify() says so."""
     conn = FakeConnection()

@@ -207,6 +207,7 @@ async def test_a_connection_from_acquire_needs_async_with() -> None:
     pool.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_reports_leaked_connections_blocked_waiters_and_their_problems() -> None:
     """Connections never given back, acquisitions still waiting, and each connection's problems."""
     pool = FakeConnectionPool(2)
@@ -231,6 +232,7 @@ async def test_verify_reports_leaked_connections_blocked_waiters_and_their_probl
     assert "  5. 1 acquisition(s) are still blocked waiting for a connection (max_size=2)." == lines[5]
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_of_a_per_connection_pool_lists_each_connections_problems() -> None:
     """With shared=False every connection's unused answers are reported under its number."""
     pool = FakeConnectionPool(2, shared=False)

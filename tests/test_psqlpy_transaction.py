@@ -146,6 +146,7 @@ async def test_an_error_in_the_body_rolls_back() -> None:
     assert ["start", "rollback"] == [call.method for call in conn.calls]
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_begin_twice_and_nested_transactions_are_reported_by_verify() -> None:
     """PostgreSQL ignores a second BEGIN, so the fake raises nothing, but verify() explains the trap."""
     conn = FakeConnection()
@@ -178,6 +179,7 @@ async def test_a_failed_statement_aborts_until_rollback() -> None:
     assert [] == (await conn.execute("SELECT 3")).result()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_committing_an_aborted_transaction_rolls_it_back_and_verify_says_so() -> None:
     """commit() is quiet, as psqlpy's is, but the transaction is rolled back and verify() reports it."""
     conn, tx = await failed_transaction()
@@ -204,6 +206,7 @@ async def test_a_scripted_non_server_error_does_not_abort() -> None:
     tx.assert_committed()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_savepoints_track_rollback_and_release() -> None:
     """rollback_savepoint keeps the point and drops later ones; release drops the point and later ones."""
     conn = FakeConnection()
@@ -222,6 +225,7 @@ async def test_savepoints_track_rollback_and_release() -> None:
     tx.assert_rolled_back()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_rollback_to_a_savepoint_ends_the_aborted_state() -> None:
     """Recovery: a savepoint before the failure, rolled back to, makes statements work again."""
     conn = FakeConnection()
@@ -275,6 +279,7 @@ async def test_a_failed_commit_leaves_psqlpys_transaction_usable_until_rolled_ba
     tx.assert_rolled_back()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_strict_connection_needs_statements_scripted_but_not_transaction_control() -> None:
     """strict=True: begin, savepoints, commit and prepare answer unscripted; a query does not."""
     conn = FakeConnection(strict=True)

@@ -141,6 +141,7 @@ async def test_a_cancelled_waiter_gives_up() -> None:
     assert (1, 0) == (stats["pool_available"], stats["requests_waiting"])
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_waiter_served_as_it_times_out_keeps_the_connection_in_the_pool() -> None:
     """If the connection arrives in the very moment the caller gives up, the pool keeps it."""
     pool = FakeAsyncConnectionPool(min_size=1, max_size=1, open=False)
@@ -160,6 +161,7 @@ async def _served_then_timed_out(pool: FakeAsyncConnectionPool, held: FakeAsyncC
     return waiter
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_returning_bad_connections() -> None:
     """A closed connection is discarded; one that cannot roll back is closed; a stranger is refused."""
     async with FakeAsyncConnectionPool(min_size=1, max_size=3) as pool:
@@ -182,6 +184,7 @@ async def test_returning_bad_connections() -> None:
         pool.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_reports_leaks_waiters_and_connection_problems() -> None:
     """Connections never returned, callers still waiting, and each connection's own problems."""
     pool = FakeAsyncConnectionPool(min_size=1, max_size=1, shared=False, open=False)

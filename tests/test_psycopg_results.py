@@ -39,6 +39,7 @@ def test_the_type_code_follows_the_first_rows_values() -> None:
 
     assert [23, 25, 25, 25] == [res.ftype(i) for i in range(res.nfields)]
     assert "<FakePGResult TUPLES_OK 'SELECT 1'>" == repr(res)
+    assert b"SELECT 1" == res.command_status
 
 
 def test_a_scripted_pgresult_passes_through() -> None:
@@ -57,6 +58,7 @@ def test_a_scripted_pgresult_passes_through() -> None:
         ("rows", TypeError, "script rows"),
         ([(1, 2)], TypeError, "must be dicts .* Result\\(rows="),
         ([{"a": 1}, {"b": 2}], ValueError, "every row needs the same columns \\['a'\\]"),
+        ([{"a": 1}, (2,)], TypeError, "must be dicts"),
         (Result([(1, 2)], columns=["a"]), ValueError, "has 2 values for the columns \\['a'\\]"),
         (Result({"a": 1}, columns=["a"]), TypeError, "script the rows as a list"),  # type: ignore[arg-type]
     ],
@@ -90,6 +92,7 @@ async def test_results_give_mappings_tuples_commands_and_statuses() -> None:
     assert ("LISTEN", -1, None) == (command.statusmessage, command.rowcount, command.description)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_misfit_is_remembered_by_verify() -> None:
     """A scripting mistake fails the call and verify(), even if the code swallowed it."""
     conn = FakeAsyncConnection()
@@ -224,6 +227,19 @@ def test_helpers_give_psycopgs_classes(error: psycopg.Error, name: str, sqlstate
     assert (name, sqlstate, "ERROR") == (type(error).__name__, error.sqlstate, error.diag.severity)
 
 
+async def test_each_call_gets_its_own_rows() -> None:
+    """A sticky answer gives every call its own copy: changing one call's rows leaves the next alone."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns([{"tags": ["a"]}])
+
+    first = await (await conn.execute("SELECT tags FROM t")).fetchone()
+    first[0].append("changed by the code under test")
+    cur = await conn.execute("SELECT tags FROM t")
+
+    assert cur.pgresult is not None
+    assert ([(["a"],)], 1) == (await cur.fetchall(), cur.pgresult.ntuples)
+
+
 async def test_a_sticky_answer_gives_each_call_its_own_rows() -> None:
     """Code that changes the rows of one result cannot change what a later call answers."""
     conn = FakeAsyncConnection(autocommit=True)
@@ -271,3 +287,32 @@ async def test_named_parameters_from_a_mapping_pass() -> None:
     await conn.execute("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": 2, "c": 3})
 
     assert {"a": 1, "b": 2, "c": 3} == conn.execute.calls.one().params
+
+
+async def test_tuple_rows_take_their_names_from_the_sql() -> None:
+    """When the SQL names every column, rows may be tuples; unscripted, the columns are described."""
+    conn = FakeAsyncConnection()
+    conn.execute.returns_once([(1, "Ana")])
+
+    cur = await conn.cursor(row_factory=dict_row).execute("SELECT id, name AS who FROM users")
+    rows = await cur.fetchall()
+    unscripted = await conn.execute("SELECT id, name FROM users")
+
+    assert [{"id": 1, "who": "Ana"}] == rows
+    assert (["id", "name"], []) == (
+        [c.name for c in unscripted.description or []],
+        await unscripted.fetchall(),
+    )
+
+
+async def test_dict_rows_in_another_key_order_come_back_in_the_statements_order() -> None:
+    """The fast path for dict rows never garbles a dict whose keys are in another order."""
+    conn = FakeAsyncConnection(autocommit=True)
+    conn.execute.returns([{"name": "Ana", "id": 1}])
+
+    cur = await conn.execute("SELECT id, name FROM users")
+
+    assert ([(1, "Ana")], ["id", "name"]) == (
+        await cur.fetchall(),
+        [c.name for c in cur.description or []],
+    )

@@ -28,6 +28,7 @@ def problems(conn: FakeConnection) -> list[str]:
 # --- near misses ---------------------------------------------------------------------------------
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_misspelt_query_is_a_near_miss_reported_by_verify() -> None:
     """A call no stub answered, that reads almost like a stub, is listed with the difference."""
     conn = FakeConnection()
@@ -52,6 +53,7 @@ async def test_a_misspelt_query_is_a_near_miss_reported_by_verify() -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_near_miss_of_a_used_stub_is_listed_on_its_own() -> None:
     """When the nearest stub answered other calls, the near miss itself is the problem."""
     conn = FakeConnection()
@@ -66,6 +68,7 @@ async def test_a_near_miss_of_a_used_stub_is_listed_on_its_own() -> None:
     ] == problems(conn)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_used_up_one_shots_make_a_near_miss() -> None:
     """A stub that matches but has no answer left says so."""
     conn = FakeConnection()
@@ -100,14 +103,14 @@ async def test_different_statements_are_no_near_miss() -> None:
 async def test_the_attribute_api_answers_on_purpose() -> None:
     """The generic fake's fetch_return = ... is a scripted answer: no near miss."""
     conn = FakeConnection()
-    conn.fetch.when(sql="SELECT 1", params=[1]).returns([{"a": 1}])
+    conn.fetch.when(sql="SELECT $1", params=[1]).returns([{"a": 1}])
     conn.fetch_return = [{"a": 2}]
     conn.execute_return = "OK"
-    conn.execute.when(sql="DELETE FROM t", params=[1]).returns("DELETE 1")
-    await conn.fetch("SELECT 1", [1])
-    await conn.execute("DELETE FROM t", [1])
-    assert [{"a": 2}] == (await conn.fetch("SELECT 1", [2])).result()
-    await conn.execute_many("DELETE FROM t", [[2]])
+    conn.execute.when(sql="DELETE FROM t WHERE id = $1", params=[1]).returns("DELETE 1")
+    await conn.fetch("SELECT $1", [1])
+    await conn.execute("DELETE FROM t WHERE id = $1", [1])
+    assert [{"a": 2}] == (await conn.fetch("SELECT $1", [2])).result()
+    await conn.execute_many("DELETE FROM t WHERE id = $1", [[2]])
     conn.verify()
 
 
@@ -116,19 +119,20 @@ async def test_near_miss_counts_only_stubs_registered_before_the_call() -> None:
     conn = FakeConnection()
     conn.fetch.when(sql="SELECT 1").returns([])
     await conn.fetch("SELECT 1")
-    await conn.fetch("SELECT 2", [5])
-    conn.fetch.when(sql="SELECT 2", params=[6], optional=True).returns([])
+    await conn.fetch("SELECT $1", [5])
+    conn.fetch.when(sql="SELECT $1", params=[6], optional=True).returns([])
     conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_connection_wide_stub_has_near_misses_too() -> None:
     """conn.when() stubs are nearly matched by any method's calls (that send SQL)."""
     conn = Driver()
     conn.when(params=[1]).returns([])
     conn.when(sql="SELECT 2").returns([])
-    await conn.fetch("SELECT 1", [1])
+    await conn.fetch("SELECT $1", [1])
     await conn.fetch("SELECT 2")
-    await conn.fetch("SELECT 1", [2])
+    await conn.fetch("SELECT $1", [2])
     await conn.ping()
     (problem,) = problems(conn)
     assert "params differ: expected [1], got [2]" in problem
@@ -146,6 +150,7 @@ class Driver(FakeConnection):
         raise LookupError("no rows")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_an_error_from_the_natural_answer_carries_the_near_miss() -> None:
     """A driver error raised for an unscripted call says which stub it nearly matched."""
     conn = Driver()
@@ -187,6 +192,7 @@ async def test_an_unused_stub_is_reported_with_nothing_called() -> None:
     assert ["when(sql='SELECT 1') answered no call."] == problems(conn)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_stub_that_answered_once_is_fine() -> None:
     """One answered call is enough; left-over sticky answers are not a problem, left-over one-shots are."""
     conn = FakeConnection()
@@ -212,6 +218,7 @@ async def test_unused_stub_opt_outs() -> None:
     lenient.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_an_unused_stub_shows_only_its_own_method_calls() -> None:
     """The nearest call of an unused stub is one of its method's calls, or none."""
     conn = FakeConnection()
@@ -223,6 +230,7 @@ async def test_an_unused_stub_shows_only_its_own_method_calls() -> None:
 # --- half-written scripts -----------------------------------------------------------------------
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_delay_without_a_verb_fails_the_next_call_and_verify() -> None:
     """conn.fetch_val.delays(0.2) alone is refused at the next call of fetch_val, with the line to write."""
     conn = FakeConnection()
@@ -254,6 +262,7 @@ async def test_a_delay_with_its_verb_is_complete() -> None:
     conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_when_without_a_verb_is_half_written() -> None:
     """A verb-less when() is refused at the next call of its method, strict or not."""
     for strict in (False, True):
@@ -270,6 +279,7 @@ async def test_a_when_without_a_verb_is_half_written() -> None:
         ] == problems(conn)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_connection_wide_when_without_a_verb_stops_every_method() -> None:
     """conn.when() with no verb concerns the calls of every method."""
     conn = FakeConnection()
@@ -281,6 +291,7 @@ async def test_a_connection_wide_when_without_a_verb_stops_every_method() -> Non
     assert second.startswith("conn.when(sql='SELECT 1').delays(1.0) has no answer verb")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_verbless_when_does_not_count_as_scripted_for_strict() -> None:
     """Under strict=True a when() stub with no verb answers nothing: its matching is off."""
     conn = FakeConnection(strict=True)
@@ -289,3 +300,20 @@ async def test_a_verbless_when_does_not_count_as_scripted_for_strict() -> None:
     stub.returns(1)
     assert stub.accepts("fetch_val", "SELECT 1", None)
     assert conn.fetch_val.expect(sql="SELECT 2").accepts("fetch_val", "SELECT 2", None)
+
+
+async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
+    """psqlpy's 'unexpected number of rows' for an unscripted fetch_row names the stub it nearly matched."""
+    from asyncfakes import psqlpy
+
+    conn = psqlpy.FakeConnection()
+    conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
+    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:
+        await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
+    assert [
+        "asyncfakes: no stub answered #0 fetch_row('SELECT * FROM users WHERE id = $1', [2]); nearest stub "
+        "fetch_row.when(sql='SELECT * FROM users WHERE id = $1', params=[1]):\n"
+        "  params differ: expected [1], got [2]"
+    ] == excinfo.value.__notes__
+    (problem,) = conn.problems()  # the stub answered no call; its near miss is shown under it
+    assert problem.endswith("params differ: expected [1], got [2]")

@@ -138,6 +138,7 @@ async def test_when_routes_by_sql_and_params() -> None:
     assert 0 == await conn.fetch_val("SELECT 1")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_first_registered_stub_wins_across_index_and_scan() -> None:
     """Exact and pattern stubs keep registration order between them."""
     conn = FakeConnection()
@@ -151,6 +152,7 @@ async def test_first_registered_stub_wins_across_index_and_scan() -> None:
     assert "later pattern" == await conn.fetch_val("SELECT 2 FROM orders")
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_exhausted_one_shot_stubs_fall_through_in_order() -> None:
     """Two one-shot stubs for the same SQL answer in turn, then the method's answer applies."""
     conn = FakeConnection()
@@ -204,6 +206,7 @@ def test_bad_times_and_delays_are_refused() -> None:
         conn.fetch.delays("1")  # type: ignore[arg-type]
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_strict_connection_raises_unexpected_call_with_nearest_stub() -> None:
     """strict=True: an unscripted call raises UnexpectedCall naming the nearest stub and the difference."""
     conn = FakeConnection(strict=True)
@@ -223,6 +226,7 @@ async def test_strict_connection_raises_unexpected_call_with_nearest_stub() -> N
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_unexpected_call_nearest_explains_method_and_exhaustion() -> None:
     """The nearest-stub note says when the method differs, or when the stub is used up."""
     conn = FakeConnection(strict=True)
@@ -243,6 +247,7 @@ async def test_strict_mode_still_runs_transaction_control() -> None:
     tx.assert_committed()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_lists_every_problem() -> None:
     """verify() reports unmet expectations, unused answers, swallowed UnexpectedCalls, unawaited calls."""
     conn = FakeConnection(strict=True)
@@ -287,6 +292,7 @@ async def test_verify_passes_when_all_is_used() -> None:
     conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_expectation_used_too_often_is_reported() -> None:
     """An expectation called more than times= fails verify() too."""
     conn = FakeConnection()
@@ -297,6 +303,7 @@ async def test_expectation_used_too_often_is_reported() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_open_transaction_is_reported() -> None:
     """A transaction started and never ended is a verify() problem."""
     conn = FakeConnection()
@@ -307,6 +314,7 @@ async def test_open_transaction_is_reported() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_ordered_expectations() -> None:
     """With ordered=True a call matching a later expectation before an earlier one is unexpected."""
     conn = FakeConnection(ordered=True)
@@ -327,6 +335,7 @@ async def test_ordered_expectations() -> None:
         conn.verify()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_stub_reprs() -> None:
     """Stubs print like the call that made them."""
     conn = FakeConnection()
@@ -364,6 +373,7 @@ def test_queue_order_exhaustion_and_stickiness(script: list[tuple[bool, int]]) -
     assert () == queue.pending
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_describes_expectations_of_every_matcher_kind() -> None:
     """Unmet expectations with a pattern, with no SQL, or on another method still get a nearest call."""
     conn = FakeConnection()
@@ -379,6 +389,7 @@ async def test_verify_describes_expectations_of_every_matcher_kind() -> None:
     assert "method differs: expected 'execute', got 'fetch'" in text
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_strict_call_with_no_stubs_has_no_nearest_match() -> None:
     """With no stubs registered, UnexpectedCall shows no nearest match."""
     conn = FakeConnection(strict=True)
@@ -395,6 +406,7 @@ def test_scriptable_base_is_abstract() -> None:
         Scriptable().returns(1)
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_an_answer_that_does_not_fit_is_reported_even_if_swallowed() -> None:
     """A scripted value the method cannot shape raises at the call and is reported by verify()."""
     from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection

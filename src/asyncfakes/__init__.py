@@ -15,13 +15,19 @@ from ._errors import (
     FakeAssertionError,
     FakeConnectionClosed,
     FakeTransactionError,
+    ParameterMismatch,
     UnexpectedCall,
+    aborted_note,
     add_note,
+    call_site,
+    missing_attribute,
 )
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
+from ._registry import UnverifiedFakeWarning, Verifiable
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 
@@ -34,6 +40,8 @@ __all__ = [
     "CallLog",
     "Contains",
     "Delayed",
+    "DriverPatch",
+    "EntryCall",
     "Event",
     "ExpectationsNotMet",
     "FakeAssertionError",
@@ -48,6 +56,7 @@ __all__ = [
     "Matcher",
     "MethodSpec",
     "Outcome",
+    "ParameterMismatch",
     "Regex",
     "Row",
     "SQLMatcher",
@@ -56,8 +65,13 @@ __all__ = [
     "Stub",
     "TransactionState",
     "UnexpectedCall",
+    "UnverifiedFakeWarning",
+    "Verifiable",
+    "aborted_note",
     "add_note",
+    "call_site",
     "fake_method",
+    "missing_attribute",
     "normalize_sql",
     "output_columns",
 ]

@@ -19,11 +19,14 @@ def make_binder(
     func: Callable[..., Any],
     sql: str | Callable[[Any], str] | Any | None,
     params: str | tuple[str, ...] | Any | None,
+    method_name: str | None = None,
 ) -> Callable[..., tuple[str | None, Any]]:
     """Compile a function with ``func``'s signature that returns ``(sql, params)``.
 
     Python's own argument binding then rejects a bad call with the same ``TypeError`` the real
-    driver gives, at C speed, and the SQL and parameters come out without ``inspect``.
+    driver gives, at C speed, and the SQL and parameters come out without ``inspect``. The
+    function is named as the driver's method (``Connection.fetch``: the fake's class without
+    ``Fake``), so the error reads ``Connection.fetch() got an unexpected keyword argument ...``.
     """
     code = func.__code__
     count, kwonly_count = code.co_argcount, code.co_kwonlyargcount
@@ -89,7 +92,15 @@ def make_binder(
     else:
         checked = [check(n, "params") for n in params]
         params_expr = "".join(f"{n} if {n} is not None else " for n in checked[:-1]) + checked[-1]
-    source = f"def _bind({', '.join(parts)}):\n    return ({sql_expr}, {params_expr})\n"
-    exec(source, namespace)
+    method = method_name if method_name is not None and method_name.isidentifier() else func.__name__
+    owner = func.__qualname__.split(".")[-2:-1]
+    owner_name = owner[0].removeprefix("Fake") if owner and owner[0].isidentifier() else ""
+    body = f"def {method}({', '.join(parts)}):\n    return ({sql_expr}, {params_expr})\n"
+    if owner_name.isidentifier():
+        body = f"class {owner_name}:\n" + "".join(f"    {line}\n" for line in body.splitlines())
+        body += f"_bind = {owner_name}.{method}\n"
+    else:
+        body += f"_bind = {method}\n"
+    exec(body, namespace)
     binder: Callable[..., tuple[str | None, Any]] = namespace["_bind"]
     return binder

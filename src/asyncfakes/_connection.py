@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._columns import output_columns, row_misfit
 from ._copies import snapshot
-from ._errors import ExpectationsNotMet, FakeConnectionClosed, did_you_mean
+from ._errors import FakeConnectionClosed, ParameterMismatch, did_you_mean, missing_attribute
 from ._method import fake_method, specs_of
+from ._placeholders import parameter_problem, positional_count
 from ._records import (
     FakeRecord,
     check_row,
@@ -21,6 +22,7 @@ from ._records import (
     row_record,
     rows_record,
 )
+from ._registry import Verifiable
 from ._script import Script
 from ._stubs import Stub, ValueCheck
 from ._transaction import BaseTransaction, FakeTransaction
@@ -31,7 +33,20 @@ if TYPE_CHECKING:
 __all__ = ["BaseConnection", "FakeConnection"]
 
 
-class BaseConnection:
+_ONE_SET = frozenset({"execute", "fetch", "fetch_row", "fetch_val"})
+
+
+def _many_problem(sql: str, sets: Any) -> str | None:
+    if not isinstance(sets, (list, tuple)):
+        return None
+    for number, params in enumerate(sets):
+        problem = parameter_problem(sql, params)
+        if problem is not None:
+            return f"parameter set #{number}: {problem}"
+    return None
+
+
+class BaseConnection(Verifiable):
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
@@ -52,6 +67,12 @@ class BaseConnection:
     """When true, every call yields to the event loop once while it is in flight, as a networked
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``).
+
+    Reading one raises an ``AttributeError`` that says so, instead of a bare "no attribute";
+    any other unknown name gets the closest names suggested (``conn.fetchone``)."""
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
@@ -82,6 +103,14 @@ class BaseConnection:
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
         self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod
@@ -156,7 +185,8 @@ class BaseConnection:
 
     def problems(self) -> list[str]:
         """What ``verify()`` reports; flavours extend it (``super().problems() + [...]``)."""
-        found = list(self._script.problems())
+        found = super().problems()
+        found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
         return found
 
@@ -264,21 +294,21 @@ class BaseConnection:
 
         Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
         raised into the code under test (even if it swallowed them), calls created but never
-        awaited, and transactions left open.
+        awaited, and transactions left open. Under pytest (and with
+        :class:`asyncfakes.unittest.VerifyFakesMixin`) it runs by itself when the test ends.
         """
         __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            history = self._script.history
-            lines.append(
-                f"Calls on this connection ({len(history)}):"
-                if history
-                else "Calls on this connection: none."
-            )
-            lines += [f"  {call.describe()}" for call in history]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every call on this connection."""
+        lines = [super().verify_report(found)]
+        history = self._script.history
+        lines.append(
+            f"Calls on this connection ({len(history)}):" if history else "Calls on this connection: none."
+        )
+        lines += [f"  {call.describe()}" for call in history]
+        return "\n".join(lines)
 
     def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:
         """Assert some call of any method (or exactly ``times`` calls) sent ``sql`` with ``params``."""
@@ -322,6 +352,7 @@ class FakeConnection(BaseConnection):
         self.fetch_return: Any = None
         self.fetch_row_return: Any = None
         self.fetch_val_return: Any = None
+        self._mismatches: list[str] = []
 
     def reset_mock(self) -> None:
         """Forget every call, answer, stub and expectation, and the ``*_return`` attributes."""
@@ -336,6 +367,39 @@ class FakeConnection(BaseConnection):
     def transaction(self) -> FakeTransaction:
         """Return a new transaction (a savepoint if one is active when it starts)."""
         return FakeTransaction(self)
+
+    def check_call(self, call: Call) -> None:
+        """Refuse calls on a closed connection, and parameters that do not fit the SQL's placeholders.
+
+        ``execute``, ``fetch``, ``fetch_row`` and ``fetch_val`` take one set of parameters,
+        ``execute_many`` a list of them: a list or tuple must have one value per placeholder, a
+        mapping a key per named placeholder. The error (:class:`ParameterMismatch`) is also
+        reported by ``verify()``, in case the code under test swallows it.
+        """
+        if self._closed:
+            super().check_call(call)
+        sql = call._sql
+        if sql is None:
+            return
+        method = call._method
+        if method in _ONE_SET:
+            params = call._params
+            kind = type(params)
+            if (kind is list or kind is tuple) and len(params) == positional_count(sql):
+                return  # the usual call, answered without further work
+            problem = parameter_problem(sql, params)
+        elif method == "execute_many":
+            problem = _many_problem(sql, call.params)
+        else:
+            return
+        if problem is not None:
+            message = f"{call.describe(outcome=False)}: {problem}"
+            self._mismatches.append(message)
+            raise ParameterMismatch(message)
+
+    def problems(self) -> list[str]:
+        """The core's problems, and every parameter mismatch raised into the code under test."""
+        return super().problems() + [f"{text} (ParameterMismatch raised)" for text in self._mismatches]
 
     # --- the generic driver surface ------------------------------------------------------
     @fake_method(shape=record_of)

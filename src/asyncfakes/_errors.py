@@ -10,9 +10,13 @@ __all__ = [
     "FakeAssertionError",
     "FakeConnectionClosed",
     "FakeTransactionError",
+    "ParameterMismatch",
     "UnexpectedCall",
+    "aborted_note",
     "add_note",
+    "call_site",
     "did_you_mean",
+    "missing_attribute",
     "render",
 ]
 
@@ -51,6 +55,14 @@ class FakeTransactionError(Exception):
     """
 
 
+class ParameterMismatch(FakeAssertionError):
+    """The parameters of a call do not fit the placeholders of its SQL (the generic fake's check).
+
+    A driver would refuse the statement; the generic fake raises this, and ``verify()`` reports
+    it even when the code under test swallowed it. Driver flavours raise their driver's error.
+    """
+
+
 class _Describable(Protocol):
     def describe(self) -> str: ...
 
@@ -69,6 +81,36 @@ def add_note(error: BaseException, note: str) -> BaseException:
     return error
 
 
+_PLUMBING = ("asyncfakes", "asyncio", "contextlib", "trio", "anyio", "outcome", "sniffio")
+
+
+def call_site() -> str:
+    """Where the test's or the application's code called into asyncfakes: ``app.py:12 in load``.
+
+    The first frame, going outwards, outside asyncfakes and the async libraries. Flavours use
+    it to say who holds a resource (``acquired by ...`` when a pool is exhausted).
+    """
+    import os
+    import sys
+
+    frame = sys._getframe(1)
+    while frame.f_back is not None and str(frame.f_globals.get("__name__")).split(".")[0] in _PLUMBING:
+        frame = frame.f_back
+    path = frame.f_code.co_filename
+    here = os.getcwd() + os.sep
+    shown = path[len(here) :] if path.startswith(here) else path
+    return f"{shown}:{frame.f_lineno} in {frame.f_code.co_name}"
+
+
+def aborted_note(call: _Describable | None) -> str:
+    """The note for a driver's "current transaction is aborted" error: which statement aborted it."""
+    cause = "an earlier statement" if call is None else f"the failed statement {call.describe()}"
+    return (
+        f"asyncfakes: the transaction was aborted by {cause}; PostgreSQL refuses every statement until "
+        "ROLLBACK (or ROLLBACK TO SAVEPOINT)."
+    )
+
+
 def shorten(value: object, width: int = 120) -> str:
     """Return ``repr(value)``, cut in the middle when longer than ``width``."""
     text = repr(value)
@@ -84,6 +126,38 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
     close = get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def missing_attribute(obj: object, name: str) -> AttributeError:
+    """The ``AttributeError`` for ``obj.name`` that says why: not faked yet, or a misspelling.
+
+    ``type(obj).unfaked_methods`` (a mapping of real driver method names to a hint, or ``""``)
+    lists what the driver has and the fake does not fake yet; otherwise the closest public
+    names are suggested (``fetchone`` -> ``fetch`` or ``fetch_row``; asyncpg's ``fetchval``
+    on a psqlpy fake -> ``fetch_val``). Flavours call it from a ``__getattr__``.
+    """
+    from difflib import SequenceMatcher
+
+    kind = type(obj).__name__
+    if hasattr(type(obj), name):  # a property raised AttributeError itself: give that error back
+        try:
+            object.__getattribute__(obj, name)
+        except AttributeError as error:
+            return error
+    unfaked: dict[str, str] = dict(getattr(type(obj), "unfaked_methods", {}))
+    if name in unfaked:
+        hint = unfaked[name]
+        msg = (
+            f"{kind}.{name}: the real driver has it, but asyncfakes does not fake it yet."
+            f"{' ' + hint if hint else ''} To fake it yourself, add it to a subclass of {kind} "
+            "(fake_method makes it recorded and scriptable: README, 'Faking your own driver')."
+        )
+        return AttributeError(msg)
+    names = {n for n in dir(obj) if not n.startswith("_")} - set(unfaked)
+    ranked = sorted(((SequenceMatcher(None, name, n).ratio(), n) for n in names), reverse=True)
+    close = [n for score, n in ranked[:2] if score >= 0.6 and score >= ranked[0][0] - 0.1]
+    suggestion = f" Did you mean {' or '.join(repr(n) for n in close)}?" if close else ""
+    return AttributeError(f"{kind!r} object has no attribute {name!r}.{suggestion}")
 
 
 def render(

@@ -76,7 +76,7 @@ class MethodSpec(Generic[P, R]):
         self.shape = shape
         self.strict = strict
         self.check = check
-        self.bind = make_binder(func, sql, params)
+        self.bind = make_binder(func, sql, params, self.name)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
 
@@ -268,6 +268,8 @@ class FakeMethod(Scriptable, AwaitAssertions[P], Generic[P, R]):
         except BaseException as error:
             replacement = conn.call_failed(call, error)
             if replacement is not None:
+                for note in getattr(error, "__notes__", ()):  # the same failure, in the driver's shape
+                    add_note(replacement, note)
                 error = replacement
             if near and isinstance(error, Exception):
                 note = script.near_miss_note(call)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._calls import CallLog
-from ._errors import FakeAssertionError, FakeTransactionError, render
+from ._errors import FakeAssertionError, FakeTransactionError, missing_attribute, render
 from ._method import fake_method
 
 if TYPE_CHECKING:
@@ -34,6 +34,16 @@ class BaseTransaction:
 
         conn.when(sql="COMMIT").raises_once(SerializationError)
     """
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the driver's transaction this fake does not fake yet (see ``BaseConnection``)."""
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection

@@ -1,6 +1,7 @@
 """The two sides of every SQLAlchemy contract scenario: a real engine on PostgreSQL, and FakeEngine.
 
-A scenario is written once against a :class:`Side` and runs twice (``[fake]`` and ``[real]``).
+A scenario is written once against a :class:`Side` and runs twice (``[fake]`` and ``[real]``),
+on the driver its module names in ``DRIVER`` (``"asyncpg"`` unless told).
 It scripts the fake with what the server answers (``if side.fake: ...``), prepares the real
 database with ``await side.seed(...)`` (nothing on the fake), runs the same ORM or Core code on
 both, and asserts what user code observes, plus the SQL and parameters SQLAlchemy sent
@@ -64,22 +65,20 @@ class Side:
         assert [(w.key, p) for w, p in wanted] == [(g.key, p) for g, p in got]
 
 
-def _real_url(dsn: str) -> str:
-    return "postgresql+asyncpg://" + dsn.split("://", 1)[1]
-
-
-def database_fixture(request: pytest.FixtureRequest) -> str | None:
-    """The real side's database URL (a fresh database); ``None`` on the fake side."""
+def database_fixture(request: pytest.FixtureRequest) -> str:
+    """The URL of the side's database: a fresh PostgreSQL database, or the fake's (``fake+...``)."""
+    driver = getattr(request.module, "DRIVER", "asyncpg")
+    pytest.importorskip(driver)
     if request.param == "fake":
-        return None
-    pytest.importorskip("asyncpg")
-    return _real_url(request.getfixturevalue("pg_isolated_dsn"))
+        return f"fake+postgresql+{driver}://"
+    dsn: str = request.getfixturevalue("pg_isolated_dsn")
+    return f"postgresql+{driver}://" + dsn.split("://", 1)[1]
 
 
-async def side_fixture(database: str | None) -> AsyncIterator[Side]:
+async def side_fixture(database: str) -> AsyncIterator[Side]:
     """The engine a scenario runs on."""
-    if database is None:
-        fake = FakeEngine()
+    if database.startswith("fake+"):
+        fake = FakeEngine(database.removeprefix("fake+"))
         side = Side(fake.engine, fake)
     else:
         engine = create_async_engine(database)

@@ -301,6 +301,7 @@ async def test_committing_the_outer_transaction_ends_its_savepoints(db: Target) 
     assert False is db.conn.is_in_transaction()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_transaction_of_a_closed_connection_refuses_to_end(db: Target) -> None:
     """Once the connection is closed, ending its transaction raises InterfaceError."""
     tx = db.conn.transaction()

@@ -106,6 +106,7 @@ async def test_before_begin_statements_autocommit_and_commit_ends_it(db: Side) -
     assert (False, 1, CLOSED) == (outside, await db.conn.fetch_val(COUNT), await caught(tx.begin()))
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_begin_twice_and_nested_blocks_raise_nothing(db: Side) -> None:
     """psqlpy has no nested transactions, but a second begin or an inner block raises nothing."""
     tx = db.conn.transaction()
@@ -218,6 +219,7 @@ async def test_fetch_row_cardinality_and_parameter_errors_do_not_abort(db: Side)
     assert 1 == value
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_commit_after_a_failure_returns_quietly_and_rolls_back(db: Side) -> None:
     """commit() of an aborted transaction raises nothing, but the server rolled everything back."""
     await db.setup(TABLE)
@@ -234,6 +236,7 @@ async def test_commit_after_a_failure_returns_quietly_and_rolls_back(db: Side) -
         tx.assert_rolled_back()
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_rollback_to_a_savepoint_recovers_from_a_failure(db: Side) -> None:
     """ROLLBACK TO SAVEPOINT ends the aborted state and keeps the work done before the savepoint."""
     await db.setup(TABLE)

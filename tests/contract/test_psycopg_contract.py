@@ -196,6 +196,7 @@ async def test_a_closed_cursor_refuses_fetch_and_execute(db: Side) -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_a_closed_connection_refuses_work_but_results_stay(db: Side) -> None:
     """After close(): closed, not broken, close() again is fine, execute fails, results stay."""
     if db.fake:
@@ -378,3 +379,16 @@ async def test_a_named_cursor_reads_rows_inside_a_transaction(db: Side) -> None:
         rows = await cur.fetchall()
 
     assert ("named", [(1, "ax"), (2, "bx")]) == (cur.name, rows)
+
+
+async def test_an_unscripted_query_describes_the_columns_it_names(db: Side) -> None:
+    """On an empty table, SELECT id, name has no rows and describes both columns (unscripted)."""
+    await db.setup(TABLE)
+
+    cur = await db.conn.cursor(row_factory=dict_row).execute("SELECT id, name AS who FROM t")
+
+    assert ([], ["id", "who"], "SELECT 0") == (
+        await cur.fetchall(),
+        [c.name for c in cur.description],
+        cur.statusmessage,
+    )

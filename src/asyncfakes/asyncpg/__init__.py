@@ -26,12 +26,14 @@ from ._named_errors import (
     undefined_column,
     undefined_table,
 )
+from ._patch import AsyncpgPatch, patch_asyncpg
 from ._pool import FakePool, FakePoolAcquireContext, create_pool
 from ._record import Record, rows
 from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
 from ._transaction import FakeTransaction
 
 __all__ = [
+    "AsyncpgPatch",
     "FakeConnection",
     "FakeCursor",
     "FakeCursorFactory",
@@ -49,6 +51,7 @@ __all__ = [
     "foreign_key_violation",
     "invalid_password",
     "not_null_violation",
+    "patch_asyncpg",
     "postgres_error",
     "query_cancelled",
     "rows",

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
+from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
+from ._arguments import is_client_side, scalar_violation
 from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import parameters, recovers, statement_count, transaction_effect
 from ._transaction import FakeTransaction
+from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
     from ._pool import FakePool
@@ -102,6 +104,7 @@ class FakeConnection(BaseConnection):
     transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
     fake_hosts: ClassVar[tuple[type, ...]] = (FakePreparedStatement, FakeCursor)
     checkpoint_calls: ClassVar[bool] = True
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     # asyncpg's Connection is not an async context manager; neither is its fake.
     __aenter__ = None  # type: ignore[assignment]
@@ -122,10 +125,12 @@ class FakeConnection(BaseConnection):
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
         self._manual = False  # in a transaction started by executing BEGIN
         self._aborted = False  # a statement failed in the current transaction
+        self._aborted_by: Call | None = None  # that statement
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
         self._pool: FakePool | None = None
         self._released = False
+        self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
 
     # --- asyncpg's query methods ---------------------------------------------------------
     @fake_method(shape=_execute_shape)
@@ -316,6 +321,7 @@ class FakeConnection(BaseConnection):
             and not (self._released or self._closed or self._gone or self._in_flight or self._aborted)
             and "record_class" not in call.kwargs
             and _fits(sql, len(call.params or ()))
+            and not any(type(arg) in (list, tuple) for arg in call.params or ())
         ):
             return  # the common case, decided at once: one statement, the right argument count
         self._check_usable("Connection", method, closed_ok=True)
@@ -326,8 +332,7 @@ class FakeConnection(BaseConnection):
         if self.in_flight:
             raise interface_error(_BUSY)
         if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
-            error = postgres_error("25P02", _ABORTED)
-            raise error
+            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         if sql is not None:
@@ -338,13 +343,22 @@ class FakeConnection(BaseConnection):
                     )
                     raise error
                 _check_arguments(sql, call.params)
+                violation = scalar_violation(sql, call.params, self._has_codecs)
+                if violation is not None:
+                    raise violation
             elif method == "execute" and parameters(sql):
                 # Without arguments asyncpg sends the text as is, and the server rejects a $n.
                 error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
                 raise error
             elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for arguments in call.params:
+                for element, arguments in enumerate(call.params):
                     _check_arguments(sql, arguments)
+                    violation = scalar_violation(sql, arguments, self._has_codecs, element)
+                    if violation is not None:
+                        raise violation
+
+    def _has_codecs(self) -> bool:
+        return any(call.method == "set_type_codec" for call in self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -368,10 +382,14 @@ class FakeConnection(BaseConnection):
             self._manual = False
             self._transaction_stack.clear()
         elif (self._transaction_stack or self._manual) and (
-            _is_cancellation(error) or type(error).__name__ == "TimeoutError" or is_server_error(error)
+            _is_cancellation(error)
+            or type(error).__name__ == "TimeoutError"
+            or (is_server_error(error) and not is_client_side(error))
         ):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
+            if not self._aborted:
+                self._aborted_by = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:

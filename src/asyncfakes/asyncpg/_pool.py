@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import Event, ExpectationsNotMet
+from asyncfakes import Event, Verifiable, add_note, call_site, missing_attribute
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
-from ._errors import interface_error
+from ._errors import exceptions_only, interface_error
 from ._pool_shortcuts import PoolShortcuts
 from ._record import record_type
+from ._unfaked import UNFAKED_POOL
 from ._waiting import HandOff, timeout_error
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool(PoolShortcuts):
+class FakePool(PoolShortcuts, Verifiable):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -55,6 +56,15 @@ class FakePool(PoolShortcuts):
     released and transactions left open; ``close()`` waits for acquired connections, as asyncpg's.
     To patch the driver: ``monkeypatch.setattr(asyncpg, "create_pool", pool.create_pool)``.
     """
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -116,6 +126,8 @@ class FakePool(PoolShortcuts):
             )
             for _ in range(wanted - len(kept))
         ]
+        for connection in kept:
+            self.adopt(connection)
         self._connections = tuple(kept * max_size if self._shared else kept)
 
     def create_pool(
@@ -148,17 +160,10 @@ class FakePool(PoolShortcuts):
     def fail_creation(self, *errors: BaseException) -> None:
         """Make the next awaits of ``create_pool()`` raise ``errors``, one each, in order.
 
-        As asyncpg's pool creation fails when it cannot open its first connections:
-        ``pool.fail_creation(invalid_password("app"))``, or
-        ``ConnectionRefusedError(111, "Connect call failed")`` to test a start-up retry or fallback.
-        ``verify()`` reports failures that were never used.
+        As asyncpg's does when it cannot open its first connections (``invalid_password(user)``,
+        ``ConnectionRefusedError(...)``); ``verify()`` reports failures that were never used.
         """
-        for error in errors:
-            given: object = error
-            if not isinstance(given, BaseException):
-                msg = f"fail_creation() takes exception instances, got {given!r}."
-                raise TypeError(msg)
-        self._creation_errors += errors
+        self._creation_errors += exceptions_only("fail_creation", errors)
 
     @property
     def connection(self) -> FakeConnection:
@@ -208,11 +213,9 @@ class FakePool(PoolShortcuts):
             raise interface_error(msg)
 
     async def close(self) -> None:
-        """Close the pool once every acquired connection is released, as asyncpg's ``close()`` does.
+        """Close the pool once every acquired connection is released, as asyncpg's ``close()``.
 
-        It waits for releases (so ``asyncio.wait_for(pool.close(), 10)`` times out while a
-        connection is held); if the wait is cancelled or times out, the pool is terminated, as
-        asyncpg's is. Acquiring afterwards raises ``InterfaceError('pool is closed')``.
+        A close that is cancelled or times out terminates the pool, as asyncpg's does.
         """
         if self._closed:
             return
@@ -280,13 +283,15 @@ class FakePool(PoolShortcuts):
             served, given = await self._handoff.wait(timeout, self._free)
             if not served:
                 self._check_open()  # woken because the pool closed
-                raise timeout_error()
+                raise add_note(timeout_error(), self._exhausted())
             assert given is not None
             slot = given
         connection = FakeConnection(
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
+        self.adopt(connection)
+        connection._acquired_at = call_site()
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks
@@ -300,6 +305,18 @@ class FakePool(PoolShortcuts):
             self._let_go(connection)
             raise
         return connection
+
+    def _exhausted(self) -> str:
+        held = [
+            f"#{number} at {connection._acquired_at}"
+            for number, connection in enumerate(self._handed_out)
+            if connection in self._taken.values()
+        ]
+        return (
+            f"asyncfakes: the pool is exhausted: {len(self._taken)}/{self._max_size} in use, acquired by "
+            f"{', '.join(held) or 'tasks that were handed a connection'}; release them (`async with "
+            "pool.acquire()`), or make the pool larger."
+        )
 
     def _free(self, slot: int) -> None:
         """Hand ``slot`` to the longest waiter (reserved for it), or mark it free."""
@@ -324,8 +341,9 @@ class FakePool(PoolShortcuts):
 
     # --- verification -----------------------------------------------------------------------
     def problems(self) -> list[str]:
-        """What ``verify()`` reports."""
-        found = [
+        """What ``verify()`` reports: every connection's problems, and connections never released."""
+        found = super().problems()
+        found += [
             f"pool.fail_creation({error!r}) was never used: the pool was not awaited that many times."
             for error in self._creation_errors
         ]
@@ -346,15 +364,6 @@ class FakePool(PoolShortcuts):
                     "or `await pool.release(conn)`."
                 )
         return found
-
-    def verify(self) -> None:
-        """Fail with :class:`asyncfakes.ExpectationsNotMet` listing every problem of the pool."""
-        __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

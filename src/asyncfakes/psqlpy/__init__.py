@@ -27,6 +27,7 @@ from ._failures import (
     unique_violation,
 )
 from ._options import IsolationLevel, ReadVariant
+from ._patch import PsqlpyPatch, patch_psqlpy
 from ._pool import FakeConnectionPool
 from ._pool_status import ConnectionPoolStatus, connection_refused
 from ._results import AnswerError, Column, QueryResult, Record, SingleQueryResult
@@ -43,6 +44,7 @@ __all__ = [
     "FakeTransaction",
     "IsolationLevel",
     "Parameters",
+    "PsqlpyPatch",
     "QueryResult",
     "ReadVariant",
     "Record",
@@ -51,6 +53,7 @@ __all__ = [
     "connection_refused",
     "deadlock_detected",
     "foreign_key_violation",
+    "patch_psqlpy",
     "postgres_error",
     "serialization_failure",
     "unique_violation",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
-from asyncfakes import BaseConnection, BaseTransaction, Call, fake_method
+from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, call_site, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor, FakePreparedStatement
@@ -24,6 +24,7 @@ from ._results import (
     unexpected_row_count,
 )
 from ._transaction import FakeTransaction
+from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -143,6 +144,7 @@ class FakeConnection(BaseConnection):
 
     transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
     fake_hosts: ClassVar[tuple[type, ...]] = (FakeCursor, FakePreparedStatement)
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     def __init__(
         self,
@@ -160,9 +162,11 @@ class FakeConnection(BaseConnection):
         self._in_block = False
         self._flagged = False
         self._aborted = False
+        self._aborted_by: Call | None = None  # the statement that aborted the transaction
         self._lost = False
         self._savepoints: list[str] = []
         self._notes: list[str] = []
+        self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
 
     # --- psqlpy's query methods ---------------------------------------------------------------
     @fake_method(shape=_shape_rows)
@@ -249,6 +253,7 @@ class FakeConnection(BaseConnection):
             assert self._home is not None
             await self._home.take_slot()
             self._handle = "ready"
+            self._acquired_at = call_site()
         return self
 
     async def __aexit__(
@@ -283,7 +288,7 @@ class FakeConnection(BaseConnection):
         if method in _SAVEPOINTS:
             self._check_savepoint(method, call.args[1])
         elif self._aborted and method not in _WHILE_ABORTED:
-            raise make(Failure(ABORTED, phase=None, kind="server"))
+            raise add_note(make(Failure(ABORTED, phase=None, kind="server")), aborted_note(self._aborted_by))
 
     def _check_savepoint(self, method: str, name: str) -> None:
         statement = {"create_savepoint": "SAVEPOINT", "rollback_savepoint": "ROLLBACK TO SAVEPOINT"}.get(
@@ -297,7 +302,7 @@ class FakeConnection(BaseConnection):
             msg = f"syntax error at {near}"
             raise _server(msg)
         if self._aborted and method != "rollback_savepoint":
-            raise make(Failure(ABORTED, phase=None, kind="server"))
+            raise add_note(make(Failure(ABORTED, phase=None, kind="server")), aborted_note(self._aborted_by))
         if method != "create_savepoint" and name not in self._savepoints:
             msg = f'savepoint "{name}" does not exist'
             raise _server(msg)
@@ -319,6 +324,8 @@ class FakeConnection(BaseConnection):
         if is_lost(error):
             self._lost = True
         elif self._in_block and aborts(error):
+            if not self._aborted:
+                self._aborted_by = call
             self._aborted = True
         return shaped
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import CallLog, Event, ExpectationsNotMet
+from asyncfakes import CallLog, Event, Verifiable, add_note, call_site, missing_attribute
 
 from . import exceptions as exc
 from ._connection import FakeConnection
 from ._pool_status import ConnectionPoolStatus
+from ._unfaked import UNFAKED_POOL
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -67,7 +68,7 @@ class _Waiter:
         self.error: BaseException | None = None
 
 
-class FakeConnectionPool:
+class FakeConnectionPool(Verifiable):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
@@ -80,6 +81,15 @@ class FakeConnectionPool:
     ``shared=False`` each connection has its own; ``pool.add_connection()`` gives the fake that a
     later acquisition hands out, so a test can script it first.
     """
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -105,6 +115,8 @@ class FakeConnectionPool:
         self._script = (
             FakeConnection(strict=strict, ordered=ordered, optional_stubs=optional_stubs) if shared else None
         )
+        if self._script is not None:
+            self.adopt(self._script)
         self._queued: deque[FakeConnection] = deque()
         self._handed: list[FakeConnection] = []
         self._in_use = 0
@@ -168,6 +180,7 @@ class FakeConnectionPool:
         await self.take_slot()
         conn = self._next()
         conn._handle = "ready"
+        conn._acquired_at = call_site()
         return conn
 
     def acquire(self) -> FakeConnection:
@@ -236,14 +249,25 @@ class FakeConnectionPool:
             watcher.set()
         try:
             await waiter.signal.wait()
-        except BaseException:
+        except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
                 self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
             else:
                 self._waiters.remove(waiter)
+                add_note(error, self._exhausted())
             raise
         if waiter.error is not None:
             raise waiter.error
+
+    def _exhausted(self) -> str:
+        held = [
+            f"#{n} at {conn._acquired_at}" for n, conn in enumerate(self._handed) if conn._handle == "ready"
+        ]
+        return (
+            f"asyncfakes: cancelled while waiting for a connection: the pool is exhausted: "
+            f"{self._in_use}/{self._max_size} in use, acquired by {', '.join(held) or 'nobody now'}; close() "
+            "them (`async with pool.acquire()`), or make the pool larger."
+        )
 
     def give_back_slot(self) -> None:
         """Hand a slot to the first blocked acquisition, or back to the pool."""
@@ -262,12 +286,14 @@ class FakeConnectionPool:
 
     # --- scripting and assertions ---------------------------------------------------------------
     def _new(self) -> FakeConnection:
-        return FakeConnection(
+        conn = FakeConnection(
             strict=self._strict,
             ordered=self._ordered,
             optional_stubs=self._optional_stubs,
             share_with=self._script,
         )
+        self.adopt(conn)
+        return conn
 
     def _next(self) -> FakeConnection:
         conn = self._queued.popleft() if self._queued else self._new()
@@ -330,14 +356,20 @@ class FakeConnectionPool:
                 f"(max_size={self._max_size})."
             )
 
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: every connection's problems, connections never given back."""
+        return super().problems() + list(self._problems())
+
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
-        found = list(self._problems())
-        if found:
-            lines = [f"{len(found)} problem(s) found by pool.verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems of the pool and its connections."""
+        lines = [f"{len(found)} problem(s) found by pool.verify():"]
+        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from asyncfakes import BaseTransaction, fake_method
+from asyncfakes import BaseTransaction, add_note, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor
 from ._failures import adjust_for_transaction
 from ._options import begin_sql
+from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -37,6 +38,7 @@ class FakeTransaction(BaseTransaction):
     """
 
     connection: FakeConnection
+    unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
 
     # --- what begin/commit/rollback send, and the error for a finished transaction -----------
     def begin_sql(self) -> str:
@@ -155,6 +157,8 @@ class FakeTransaction(BaseTransaction):
             adjusted = adjust_for_transaction(error) if adjust else None
             if adjusted is None:
                 raise
+            for note in getattr(error, "__notes__", ()):  # the same failure, in the transaction's shape
+                add_note(adjusted, note)
             raise adjusted from None
 
     def _via(self) -> FakeConnection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,7 +17,7 @@ from asyncfakes import BaseConnection, BaseTransaction, Call, FakeMethod, fake_m
 from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
 from ._errors import in_failed_transaction, is_lost, is_server_error
 from ._info import ConnectionInfo, connect_descriptor
-from ._params import check_execute, check_many
+from ._params import check_execute, check_many, simple_count
 from ._results import FakePGResult, natural_result, result_of, split_many
 from ._settings import SessionSettings
 from ._transaction import FakeAsyncTransaction
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeAsyncConnection"]
 
 _RECOVERING = ("rollback", "close")
+_ROLLBACK_TO = re.compile(r"\s*rollback\s+(?:work\s+|transaction\s+)?to\b", re.IGNORECASE)
 
 
 def _shape_execute(host: Any, call: Call, value: Any) -> FakePGResult:
@@ -96,9 +98,10 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
         row_factory: Callable[[Any], Any] | None = None,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         share_with: BaseConnection | None = None,
     ) -> None:
-        super().__init__(strict=strict, ordered=ordered, share_with=share_with)
+        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self.execute = ExecuteMethod(FakeAsyncConnection._execute_spec, self)
         self._direct = FakeMethod(FakeAsyncConnection._direct_spec, self)
         self.row_factory: Callable[[Any], Any] = row_factory or tuple_row
@@ -291,9 +294,16 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
             raise psycopg.OperationalError(msg)
         sql = call.sql or ""
         if method == "execute":
-            check_execute(sql, call.params)
+            params = call.params
+            # The usual call (positional parameters that fit one plain statement) is settled by
+            # one cached look-up; anything else gets psycopg's full check.
+            if not ((type(params) is list or type(params) is tuple) and len(params) == simple_count(sql)):
+                check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)
+        if self._failed and method == "execute" and _ROLLBACK_TO.match(sql):
+            self._failed = False  # PostgreSQL accepts ROLLBACK TO SAVEPOINT and recovers there
+            return
         if self._failed and method not in _RECOVERING and not (method == "commit" and sql == "COMMIT"):
             raise in_failed_transaction()
 

@@ -16,7 +16,7 @@ from psycopg._queries import PostgresQuery, _query2pg
 from ._errors import postgres_error
 from ._results import statement_count
 
-__all__ = ["check_execute", "check_many", "check_params", "query_text"]
+__all__ = ["check_execute", "check_many", "check_params", "query_text", "simple_count"]
 
 
 def query_text(query: Any) -> str:
@@ -42,6 +42,19 @@ def _placeholders(sql: str) -> tuple[Any, Any, int, bool]:
     """Psycopg's parse of ``sql``: the names' order, the parts, how many, several statements."""
     _, _, order, parts = _query2pg(sql.encode(), "utf-8")
     return order, parts, len(parts) - 1, _statement(sql)[0]
+
+
+@lru_cache(maxsize=1024)
+def simple_count(sql: str) -> int:
+    """How many ``%s`` a one-statement, non-COPY ``sql`` takes; -1 for anything else."""
+    several, copy = _statement(sql)
+    if several or copy:
+        return -1
+    try:
+        order, _, wanted, _ = _placeholders(sql)
+    except psycopg.ProgrammingError:
+        return -1
+    return -1 if order is not None else wanted
 
 
 def check_params(sql: str, params: Any) -> None:

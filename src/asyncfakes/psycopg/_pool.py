@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from psycopg.pq import TransactionStatus
 from psycopg_pool import PoolClosed, PoolTimeout, TooManyRequests
 
-from asyncfakes import CallLog, Event, ExpectationsNotMet
+from asyncfakes import CallLog, Event, Verifiable
 
 from ._connection import FakeAsyncConnection
 
@@ -35,7 +35,7 @@ class _Waiter:
         self.gone = False  # gave up; stays queued (and counted) until a connection comes back
 
 
-class FakeAsyncConnectionPool:
+class FakeAsyncConnectionPool(Verifiable):
     """A fake ``psycopg_pool.AsyncConnectionPool`` handing out :class:`FakeAsyncConnection` objects.
 
     ``async with pool.connection() as conn`` (commit or rollback, then return), ``getconn`` /
@@ -90,6 +90,8 @@ class FakeAsyncConnectionPool:
         self._configure, self._check, self._reset = configure, check, reset
         self._strict, self._ordered = strict, ordered
         self._script = FakeAsyncConnection(strict=strict, ordered=ordered) if shared else None
+        if self._script is not None:
+            self.adopt(self._script)
         self._queued: deque[FakeAsyncConnection] = deque()
         self._made: list[FakeAsyncConnection] = []
         self._idle: deque[FakeAsyncConnection] = deque()
@@ -311,6 +313,7 @@ class FakeAsyncConnectionPool:
     # --- scripting and assertions -------------------------------------------------------------------
     def _new(self) -> FakeAsyncConnection:
         conn = FakeAsyncConnection(strict=self._strict, ordered=self._ordered, share_with=self._script)
+        self.adopt(conn)
         conn._autocommit = bool(self.kwargs.get("autocommit", False))
         if self.kwargs.get("row_factory") is not None:
             conn.row_factory = self.kwargs["row_factory"]
@@ -350,7 +353,7 @@ class FakeAsyncConnectionPool:
     def problems(self) -> list[str]:
         """What :meth:`verify` reports."""
         shared = self._script.problems() if self._script is not None else []
-        found = list(shared) + self._notes
+        found = super().problems() + shared + self._notes
         for number, conn in enumerate(self._made):
             found += [f"connection #{number}: {p}" for p in conn.problems() if p not in shared]
             if conn in self._out:
@@ -367,11 +370,13 @@ class FakeAsyncConnectionPool:
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
-        found = self.problems()
-        if found:
-            lines = [f"{len(found)} problem(s) found by pool.verify():"]
-            lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-            raise ExpectationsNotMet("\n".join(lines))
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems of the pool and its connections."""
+        lines = [f"{len(found)} problem(s) found by pool.verify():"]
+        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -17,6 +18,7 @@ from typing import Any
 
 from psycopg.pq import ExecStatus
 
+from asyncfakes import output_columns
 from asyncfakes.asyncpg._status import command_tag, statement_count
 
 __all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
@@ -46,11 +48,15 @@ _OID_OF_TYPE = dict(_OIDS)
 
 
 def _oid(value: Any) -> int:
-    oid = _OID_OF_TYPE.get(type(value))
+    return _oid_of_type(type(value))
+
+
+def _oid_of_type(value_type: type) -> int:
+    oid = _OID_OF_TYPE.get(value_type)
     if oid is not None:
         return oid
     for kind, oid in _OIDS:
-        if isinstance(value, kind):
+        if issubclass(value_type, kind):
             return oid
     return 25  # unknown and NULL columns: text
 
@@ -90,7 +96,7 @@ class Column(Sequence[Any]):
 class FakePGResult:
     """The stand-in for libpq's ``PGresult`` that psycopg's row factories and SQLAlchemy read."""
 
-    __slots__ = ("columns", "command_status", "command_tuples", "rows", "status", "tag")
+    __slots__ = ("columns", "command_tuples", "rows", "status", "tag")
 
     def __init__(
         self,
@@ -104,8 +110,12 @@ class FakePGResult:
         self.columns = columns
         self.rows = rows
         self.tag = tag
-        self.command_status = tag.encode()
         self.command_tuples: int | None = count if count >= 0 else None
+
+    @property
+    def command_status(self) -> bytes:
+        """The status tag, as bytes (as libpq gives it)."""
+        return self.tag.encode()
 
     @property
     def nfields(self) -> int:
@@ -126,7 +136,7 @@ class FakePGResult:
         return self.columns[index].type_code
 
     def __repr__(self) -> str:
-        return f"<FakePGResult {self.status.name} {self.command_status.decode()!r}>"
+        return f"<FakePGResult {self.status.name} {self.tag!r}>"
 
 
 class Result:
@@ -189,12 +199,20 @@ def _rows(
         raise TypeError(msg)
     if columns is None:
         if not all(type(row) is dict or isinstance(row, Mapping) for row in rows):
+            named = output_columns(sql)
+            if named and all(isinstance(row, (tuple, list)) for row in rows):
+                return _rows(method, sql, rows, named, status)  # the SQL names the columns
             msg = (
                 f"{method}: rows scripted without column names must be dicts (the keys name the "
-                f"columns), got {list(rows)!r}. For tuples, name the columns: "
+                f"columns), got {list(rows)!r}; tuples are taken only when the SQL names every "
+                "column (SELECT id, name ...). Else name them: "
                 "Result(rows=[(1, 'Ana')], columns=['id', 'name'])."
             )
             raise TypeError(msg)
+        named = output_columns(sql)
+        if named is not None and named and len(set(named)) == len(named):
+            # The server returns the statement's columns in its order, whatever the dicts' order.
+            return _query(sql, named, [_placed(method, sql, row, named) for row in rows], status)
         names = tuple(rows[0]) if rows else ()
         values = []
         for row in rows:
@@ -213,10 +231,66 @@ def _rows(
     return _query(sql, columns, values, status)
 
 
+def _dict_rows(method: str, sql: str, rows: list[Any]) -> FakePGResult:
+    """The usual answer, a list of dicts, on a fast path (anything else takes the general one)."""
+    try:
+        values = [tuple(row.values()) for row in rows]
+    except AttributeError:
+        return _rows(method, sql, rows, None, None)  # not dicts: the general path says what is wrong
+    names = tuple(rows[0])
+    count = len(values)
+    named = output_columns(sql)
+    if (named and named != names) or (count > 1 and any(tuple(row) != names for row in rows)):
+        return _rows(method, sql, rows, None, None)  # placed by the statement's columns, or refused
+    columns = _typed_columns(names, tuple(map(type, values[0])))
+    return FakePGResult(TUPLES_OK, columns, values, _tag(sql, count), count)
+
+
+@lru_cache(maxsize=256)
+def _typed_columns(names: tuple[str, ...], kinds: tuple[type, ...]) -> tuple[Column, ...]:
+    return tuple(Column(name, _oid_of_type(kind)) for name, kind in zip(names, kinds, strict=True))
+
+
+_LABELLED = re.compile(r"""(?:\b\w+|"[^"]+")\.(\w+|"[^"]+")\s+AS\s+(\w+|"[^"]+")""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _read(sql: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """For each output column, the plain column it reads (``users.id AS users_id``: ``id``)."""
+    labels = {label.strip('"'): column.strip('"') for column, label in _LABELLED.findall(sql)}
+    return tuple(labels.get(name, name) for name in columns)
+
+
+def _placed(method: str, sql: str, row: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """``row``'s values in the statement's column order; a missing or unknown key fails naming both.
+
+    A labelled plain column may be named by the column it reads (``id`` for ``users.id AS
+    users_id``, as SQLAlchemy 2.0 labels its loader queries).
+    """
+    keys = columns
+    if any(name not in row for name in columns):
+        read = _read(sql, columns)
+        if len(set(read)) == len(read):
+            keys = read
+    if len(row) != len(keys) or any(name not in row for name in keys):
+        missing = [name for name in columns if name not in row]
+        unknown = [name for name in row if name not in columns]
+        msg = (
+            f"{method}: a scripted row has the columns {list(row)}, but the statement returns "
+            f"{list(columns)} (missing {missing}, not returned {unknown})."
+        )
+        raise ValueError(msg)
+    return tuple(row[name] for name in keys)
+
+
 def result_of(method: str, sql: str, value: Any) -> FakePGResult:
     """Shape a scripted answer for ``sql`` into the result the cursor exposes."""
     if type(value) is list:
-        return _rows(method, sql, value, None, None)
+        return (
+            _dict_rows(method, sql, value)
+            if value and type(value[0]) is dict
+            else _rows(method, sql, value, None, None)
+        )
     if isinstance(value, FakePGResult):
         return value
     if isinstance(value, Result):
@@ -242,8 +316,11 @@ def result_of(method: str, sql: str, value: Any) -> FakePGResult:
 def natural_result(sql: str) -> FakePGResult:
     """What an empty database answers: no rows for a query, one row inserted, none updated or deleted."""
     tag = command_tag(sql, 0)
+    names = output_columns(sql)
+    if names:  # a query, or a RETURNING, that names its columns: PostgreSQL describes them
+        return _query(sql, names, [], None)
     if tag.startswith("SELECT") or "returning" in sql.lower():
-        return _query(sql, (), [], None)
+        return _query(sql, output_columns(sql) or (), [], None)
     return _command(sql, 1 if tag.startswith("INSERT") else 0, None)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from asyncfakes import Call, CallLog, ExpectationsNotMet, Matcher, Stub, UnexpectedCall
-from asyncfakes.asyncpg import FakeConnection
+from asyncfakes import BaseConnection, Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
 
+from ._drivers import driver_for
 from ._natural import BOOTSTRAP, Described, NaturalAnswers
-from ._statements import Statement, compile_statement
+from ._statements import BoundValues, Statement, compile_statement
 from ._templates import make_engine
 
 if TYPE_CHECKING:
@@ -17,25 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FakeEngine"]
 
-_DRIVERS = {"postgresql+asyncpg": "asyncpg"}
-
-
 UNSET: Any = object()  # "params= not given": the statement's own bound values
 
 
-def _driver(url: str) -> str:
-    scheme = url.split("://", 1)[0]
-    driver = _DRIVERS.get(scheme)
-    if driver is None:
-        msg = (
-            f"FakeEngine({url!r}): no fake driver for {scheme!r}; it fakes "
-            f"{', '.join(f'{name}://' for name in _DRIVERS)}."
-        )
-        raise ValueError(msg)
-    return driver
-
-
-class FakeEngine:
+class FakeEngine(Verifiable):
     """A real ``AsyncEngine`` (``.engine``) on fake drivers, and the handle a test scripts and asserts on.
 
     Everything above the driver is real SQLAlchemy: the ORM, ``AsyncSession``, Core, SQLModel.
@@ -50,8 +35,10 @@ class FakeEngine:
 
     Unscripted, the database answers what a test needs: the dialect's start-up queries, no rows
     for a ``SELECT`` (with its columns), fresh primary keys for ``INSERT ... RETURNING``.
-    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`.
-    Extra keyword arguments go to ``create_async_engine``.
+    ``strict=True`` makes every unscripted statement an :class:`~asyncfakes.UnexpectedCall`;
+    ``optional_stubs=True`` lets ``when(...)`` stubs answer no call without ``verify()`` failing.
+    ``url`` picks the dialect and its fake driver: ``postgresql+asyncpg://`` (the default) or
+    ``postgresql+psycopg://``. Extra keyword arguments go to ``create_async_engine``.
     """
 
     def __init__(
@@ -60,25 +47,31 @@ class FakeEngine:
         *,
         strict: bool = False,
         ordered: bool = False,
+        optional_stubs: bool = False,
         **options: Any,
     ) -> None:
         from sqlalchemy import event
 
-        _driver(url)
-        self.db = FakeConnection(strict=strict, ordered=ordered)
-        """The fake driver connection whose script every connection of the engine shares."""
+        self._driver = driver = driver_for(url)
+        # Typed loosely: the flavour's own connection class, with its own fake methods.
+        self.db: Any = driver.connection(strict=strict, ordered=ordered, optional_stubs=optional_stubs)
+        """The fake driver connection whose script every connection of the engine shares
+        (``asyncfakes.asyncpg.FakeConnection``, or ``asyncfakes.psycopg.FakeAsyncConnection``)."""
+        self.adopt(self.db)
         self._natural = NaturalAnswers()
-        self._connections: list[FakeConnection] = []
+        self._connections: list[BaseConnection] = []
         self._strict = strict
         self._unexpected: list[str] = []
-        self.db.fetch.answers(self._answer)
-        self.db.executemany.answers(self._answer)
+        getattr(self.db, driver.statement_methods[0]).answers(self._answer)
+        if driver.many_method is not None:
+            getattr(self.db, driver.many_method).answers(self._answer)
+        options = {**driver.options, **options}
         engine, initialises = make_engine(url, options, self._connect)
         self.engine: AsyncEngine = engine
         """The real ``AsyncEngine``: give it to ``AsyncSession``, ``async_sessionmaker``, the app."""
         if initialises:  # the dialect's start-up queries, answered even when strict
             for sql, answer in BOOTSTRAP.items():
-                self.db.when(sql=sql).returns(answer)
+                self.db.when(sql=sql, optional=True).returns(answer)
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._before_execute)
 
     def _answer(self, call: Call) -> Any:
@@ -90,12 +83,13 @@ class FakeEngine:
             )
             self._unexpected.append(message)
             raise UnexpectedCall(message)
-        if call.method == "executemany":
+        if call.method == self._driver.many_method:
             return None
         return self._natural.answer(call.sql or "", call.params)
 
-    async def _connect(self) -> FakeConnection:
-        connection = FakeConnection(share_with=self.db)
+    async def _connect(self) -> BaseConnection:
+        connection = self._driver.connection(share_with=self.db)
+        self.adopt(connection)
         self._connections.append(connection)
         return connection
 
@@ -117,7 +111,7 @@ class FakeEngine:
             sql, bound = compile_statement(statement, self.engine.dialect)
             matcher = Statement(sql)
         if params is UNSET:
-            params = bound
+            params = BoundValues(tuple(bound.values())) if isinstance(bound, dict) else bound
         return {"sql": matcher} if params is None else {"sql": matcher, "params": params}
 
     def when(self, statement: Any, *, params: Any = UNSET) -> Stub:
@@ -127,25 +121,28 @@ class FakeEngine:
         overrides them (``params=ANY`` for any). Script rows as dicts (any key order; they are
         placed by the statement's columns), a row count for ``UPDATE``/``DELETE``, or an error.
         """
-        return self.db.when(**self._matching(statement, params))
+        stub: Stub = self.db.when(**self._matching(statement, params))
+        return stub
 
     def expect(self, statement: Any, *, params: Any = UNSET, times: int = 1) -> Stub:
         """Like :meth:`when`, but :meth:`verify` fails unless it is used exactly ``times`` times."""
-        return self.db.expect(**self._matching(statement, params), times=times)
+        stub: Stub = self.db.expect(**self._matching(statement, params), times=times)
+        return stub
 
     # --- assertions -------------------------------------------------------------------------
     @property
     def calls(self) -> CallLog:
         """Every driver call of every connection the engine made, in order."""
-        return self.db.calls
+        calls: CallLog = self.db.calls
+        return calls
 
     @property
     def statements(self) -> CallLog:
-        """The statements SQLAlchemy sent (``fetch`` and ``executemany`` calls), start-up queries excepted."""
+        """The statements SQLAlchemy sent (the driver's statement calls), start-up queries excepted."""
         found = [
             call
             for call in self.db.calls
-            if call.method in ("fetch", "executemany")
+            if call.method in self._driver.statement_methods
             and " ".join((call.sql or "").lower().split()) not in BOOTSTRAP
         ]
         return CallLog(found, history=self.db.calls, title="statements")
@@ -160,22 +157,26 @@ class FakeEngine:
         __tracebackhide__ = True
         self.db.calls.assert_not_executed(**self._matching(statement, params))
 
-    def verify(self) -> None:
-        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
-        __tracebackhide__ = True
-        try:
-            self.db.verify()
-            found: list[str] = []
-        except ExpectationsNotMet as error:
-            found = [str(error)]
+    def problems(self) -> list[str]:
+        """What ``verify()`` reports: the shared script's problems, then each connection's own."""
+        shared: list[str] = self.db.problems()
+        found = super().problems() + shared
         found += [
             f"an UnexpectedCall was raised into the code under test: {text}" for text in self._unexpected
         ]
-        shared = set(self.db.problems())
-        for connection in self._connections:
-            found += [f"  {problem}" for problem in connection.problems() if problem not in shared]
-        if found:
-            raise ExpectationsNotMet("\n".join(found))
+        for number, connection in enumerate(self._connections):
+            found += [f"connection #{number}: {p}" for p in connection.problems() if p not in shared]
+        return found
+
+    def verify(self) -> None:
+        """Fail listing every problem: unmet expectations, unused answers, transactions left open."""
+        __tracebackhide__ = True
+        super().verify()
+
+    def verify_report(self, found: list[str]) -> str:
+        """``verify()``'s report: the numbered problems, then every statement the engine sent."""
+        report: str = self.db.verify_report(found)
+        return report
 
     async def dispose(self) -> None:
         """Dispose of the engine's pool (``await engine.dispose()``)."""

@@ -28,7 +28,7 @@ BOOTSTRAP: Final = {
 }
 """The PostgreSQL dialects' start-up queries and a server's answers to them."""
 
-_TOKEN: Final = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\d+|::|\w+|\S""")
+_TOKEN: Final = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\d+|%\(\w+\)s|::|\w+|\S""")
 _RETURNING: Final = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
 
@@ -75,14 +75,18 @@ def _groups(tokens: list[str], start: int) -> Iterator[list[list[str]]]:
             position += 1
 
 
-def _value(item: list[str], params: tuple[Any, ...]) -> Any:
-    if item and item[0].startswith("$") and item[0][1:].isdigit():
-        index = int(item[0][1:]) - 1
+def _value(item: list[str], params: Any) -> Any:
+    """The value an ``INSERT`` item writes: its parameter's (``$n`` or ``%(name)s``), else ``None``."""
+    first = item[0] if item else ""
+    if first.startswith("$") and first[1:].isdigit() and isinstance(params, (list, tuple)):
+        index = int(first[1:]) - 1
         return params[index] if index < len(params) else None
+    if first.startswith("%(") and isinstance(params, dict):
+        return params.get(first[2:-2])
     return None
 
 
-def inserted_rows(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+def inserted_rows(sql: str, params: Any) -> list[dict[str, Any]]:
     """The rows an ``INSERT`` writes, as column -> value (``None`` for what is not a parameter)."""
     names, rows = _insert_shape(sql)
     return [{name: _value(item, params) for name, item in zip(names, row, strict=False)} for row in rows] or [
@@ -132,8 +136,7 @@ class NaturalAnswers:
         verb = sql.lstrip().split(None, 1)[0].lower() if sql.strip() else ""
         described = self.described.get(sql)
         if verb == "insert" and _RETURNING.search(sql):
-            values = params if isinstance(params, tuple) else ()
-            return [self._returned(sql, row, described) for row in inserted_rows(sql, values)]
+            return [self._returned(sql, row, described) for row in inserted_rows(sql, params)]
         if verb in ("update", "delete") and described is not None and described.flush:
             return 1  # the unit of work updates or deletes one loaded row per statement
         return BOOTSTRAP.get(" ".join(sql.lower().split()), [])

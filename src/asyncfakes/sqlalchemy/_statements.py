@@ -10,6 +10,7 @@ SQLAlchemy 2.0 puts on ORM loader columns (``users.id AS users_id``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -19,7 +20,7 @@ from asyncfakes import normalize_sql
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect
 
-__all__ = ["Statement", "compile_statement", "statement_key"]
+__all__ = ["BoundValues", "Statement", "compile_statement", "statement_key"]
 
 _CAST: Final = re.compile(r"(\$\d+|%\(\w+\)s|%s|\?)::\s*[A-Za-z_][\w ]*?(\[\])?(?=[\s,)]|$)")
 _LOADER_LABEL: Final = re.compile(r"\b(\w+)\.(\w+) AS \1_\2\b", re.IGNORECASE)
@@ -52,10 +53,40 @@ class Statement(_Matcher):
         return f"Statement({' '.join(self.text.split())!r})"
 
 
-def compile_statement(statement: Any, dialect: Dialect) -> tuple[str, tuple[Any, ...] | None]:
-    """The SQL and positional parameters the engine sends for ``statement`` (params ``None``: none bound).
+class BoundValues:
+    """A statement's bound values, in order; equal to a call's parameters with those values.
 
-    A string is SQL as it is.
+    Named parameters (psycopg's ``%(name_1)s``) are compared by value in order, not by name:
+    SQLAlchemy names them after the construct (``select(User).where(User.id == 1)`` binds
+    ``id_1``, ``session.get(User, 1)`` binds ``pk_1``), and the SQL matches either way.
+    """
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.values = values
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            other = tuple(other.values())
+        if not isinstance(other, (list, tuple)) or len(other) != len(self.values):
+            return False
+        return all(mine == theirs for mine, theirs in zip(self.values, other, strict=True))
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BoundValues{self.values!r}"
+
+
+def compile_statement(statement: Any, dialect: Dialect) -> tuple[str, Any]:
+    """The SQL and parameters the engine sends for ``statement``, as the dialect passes them.
+
+    A tuple for a positional paramstyle (asyncpg's ``$1``), a dict for a named one (psycopg's
+    ``%(name)s``). A string is SQL as it is, with ``None`` for its parameters (not compared).
     """
     if isinstance(statement, str):
         return statement, None
@@ -66,7 +97,9 @@ def compile_statement(statement: Any, dialect: Dialect) -> tuple[str, tuple[Any,
         )
         raise TypeError(msg)
     compiled, bound = _compiled(statement, dialect)
-    names = compiled.positiontup or ()
+    names = compiled.positiontup
+    if names is None:
+        return str(compiled), dict(bound)
     return str(compiled), tuple(bound[name] for name in names)
 
 

@@ -1,0 +1,194 @@
+"""The failing side of Call, CallLog and the assert_* helpers (mutation testing found them untested)."""
+
+from __future__ import annotations
+
+import pytest
+
+from asyncfakes import ANY, Call, CallLog, Contains, FakeAssertionError, FakeConnection, Regex
+
+# These tests leave unmet expectations, unused stubs and unexpected calls on purpose.
+pytestmark = [pytest.mark.anyio, pytest.mark.asyncfakes(verify=False)]
+
+
+def make_call(
+    method: str = "fetch",
+    sql: str | None = "SELECT $1",
+    params: object = (1,),
+    kwargs: dict[str, object] | None = None,
+) -> Call:
+    return Call(method, sql, params, (sql, params), kwargs or {}, 0, None)
+
+
+def test_call_equals_a_call_only_when_method_sql_params_and_kwargs_all_agree() -> None:
+    """Each of method, SQL, params and keyword arguments alone makes two calls differ."""
+    call = make_call()
+
+    assert call == make_call()
+    assert call != make_call(method="execute")
+    assert call != make_call(sql="SELECT $2")
+    assert call != make_call(params=(2,))
+    assert call != make_call(kwargs={"timeout": 1})
+    assert not call.__eq__(make_call(params=(2,)))
+
+
+def test_call_equals_sql_params_pair_only_when_both_match() -> None:
+    """(sql, params) needs the SQL and the params to match; other shapes are not comparable."""
+    call = make_call()
+
+    assert call == ("select ?", [1])
+    assert call != ("select ?", [2])
+    assert call != ("select 2", [1])
+    assert call == (Regex(r"\$1"), (1,))
+    assert call != (Regex(r"\$2"), (1,))
+    assert call.__eq__(("SELECT $1", (1,), None)) is NotImplemented
+    assert call.__eq__((42, (1,))) is NotImplemented
+    assert call.__eq__(["SELECT $1", (1,)]) is NotImplemented
+    assert call.__eq__("SELECT $1") is NotImplemented
+
+
+def test_a_call_without_sql_matches_no_sql() -> None:
+    """A call that sent no SQL (close(), a savepoint helper) never matches an SQL pattern."""
+    call = make_call(sql=None, params=None)
+
+    assert not call.matches(sql=ANY)
+    assert call.matches(params=None)
+    assert not call.matches(method="execute")
+    assert call.matches(method="fetch")
+
+
+def test_calllog_equals_a_list_only_item_by_item() -> None:
+    """A CallLog equals a list or tuple of the same length whose items all compare equal."""
+    log = CallLog([make_call(), make_call(sql="SELECT 2", params=None)])
+
+    assert log == [("SELECT $1", [1]), ("SELECT 2", None)]
+    assert log == (("SELECT $1", [1]), ("SELECT 2", None))
+    assert log == CallLog(list(log))
+    assert log != [("SELECT $1", [1])]
+    assert log != [("SELECT $1", [1]), ("SELECT 2", None), ("SELECT 3", None)]
+    assert log != [("SELECT $1", [1]), ("SELECT 3", None)]
+    assert log != [("SELECT $1", [2]), ("SELECT 2", None)]
+    assert log.__eq__("SELECT $1") is NotImplemented
+    assert log.__eq__({0: make_call()}) is NotImplemented
+
+
+def test_calllog_reads_back_sql_params_and_slices() -> None:
+    """sql, params and slicing keep the order and the title of the log."""
+    first, second = make_call(), make_call(sql="SELECT 2", params=None)
+    log = CallLog([first, second], title="fetch calls")
+
+    assert ["SELECT $1", "SELECT 2"] == log.sql
+    assert [(1,), None] == log.params
+    assert [second] == list(log[1:])
+    assert 1 == len(log[1:])
+    assert "CallLog([" in repr(log[1:])
+    with pytest.raises(FakeAssertionError, match="^Expected exactly one of fetch calls, but there were 2"):
+        log.one()
+    with pytest.raises(
+        FakeAssertionError, match="^Expected at least one of fetch calls, but there were none"
+    ):
+        _ = log[2:].first
+
+
+async def conn_with_calls() -> FakeConnection:
+    conn = FakeConnection()
+    await conn.fetch("SELECT * FROM users WHERE id = $1", [1])
+    await conn.fetch("SELECT * FROM orders WHERE id = $1", [2])
+    return conn
+
+
+async def test_assert_awaited_with_fails_on_a_different_sql() -> None:
+    """The last await is compared by SQL too, not only by params."""
+    conn = await conn_with_calls()
+
+    conn.fetch.assert_awaited_with("select * from orders where id = ?", [2])
+    with pytest.raises(FakeAssertionError) as excinfo:
+        conn.fetch.assert_awaited_with("SELECT * FROM users WHERE id = $1", [2])
+
+    assert str(excinfo.value) == (
+        "The last await of fetch differs from the expected one.\n"
+        "Expected: 'SELECT * FROM users WHERE id = $1', [2]\n"
+        "Calls on this connection (2):\n"
+        "  #0 fetch('SELECT * FROM users WHERE id = $1', [1]) -> returned\n"
+        "  #1 fetch('SELECT * FROM orders WHERE id = $1', [2]) -> returned\n"
+        "Nearest match: #1 fetch('SELECT * FROM orders WHERE id = $1', [2]) -> returned\n"
+        "  sql differs (normalised):\n"
+        "    - select * from users where id = $1\n"
+        "    + select * from orders where id = $1"
+    )
+
+
+async def test_assert_awaited_with_fails_on_different_params_of_the_last_await() -> None:
+    """An earlier await with the expected arguments does not satisfy assert_awaited_with."""
+    conn = await conn_with_calls()
+
+    with pytest.raises(FakeAssertionError, match=r"params differ: expected \[1\], got \[2\]"):
+        conn.fetch.assert_awaited_with("SELECT * FROM orders WHERE id = $1", [1])
+    with pytest.raises(FakeAssertionError, match="The last await of fetch differs"):
+        conn.fetch.assert_awaited_with("SELECT * FROM users WHERE id = $1", [1])
+
+
+async def test_assert_any_await_fails_on_a_different_sql_and_names_the_nearest() -> None:
+    """assert_any_await needs one await with this SQL and these params; equal params weigh more than a close SQL."""
+    conn = await conn_with_calls()
+
+    conn.fetch.assert_any_await("SELECT * FROM users WHERE id = $1", [1])
+    with pytest.raises(FakeAssertionError) as excinfo:
+        conn.fetch.assert_any_await("SELECT * FROM orders WHERE id = $1", [1])
+
+    assert str(excinfo.value) == (
+        "Expected fetch to have been awaited with these arguments, but it was not.\n"
+        "Expected: 'SELECT * FROM orders WHERE id = $1', [1]\n"
+        "Calls on this connection (2):\n"
+        "  #0 fetch('SELECT * FROM users WHERE id = $1', [1]) -> returned\n"
+        "  #1 fetch('SELECT * FROM orders WHERE id = $1', [2]) -> returned\n"
+        "Nearest match: #0 fetch('SELECT * FROM users WHERE id = $1', [1]) -> returned\n"
+        "  sql differs (normalised):\n"
+        "    - select * from orders where id = $1\n"
+        "    + select * from users where id = $1"
+    )
+    with pytest.raises(FakeAssertionError, match="sql differs"):
+        conn.fetch.assert_any_await("SELECT * FROM items WHERE id = $1", [1])
+
+
+async def test_nearest_call_ranks_several_candidates_by_sql_then_params_then_method() -> None:
+    """Among several calls the nearest is the closest SQL; equal SQL is settled by params, then method."""
+    conn = FakeConnection()
+    await conn.fetch("SELECT name FROM users WHERE id = $1", [1])
+    await conn.execute("DELETE FROM orders", None)
+    await conn.fetch("SELECT name FROM users WHERE id = $1", [2])
+    await conn.fetch_val("SELECT name FROM users WHERE id = $1", [3])
+
+    def nearest(sql: object, params: object = None, method: str | None = None) -> str:
+        from asyncfakes._calls import UNSET, nearest_call
+
+        text = nearest_call(conn.calls, sql, UNSET if params is None else params, method)
+        assert text is not None
+        return text.splitlines()[0]
+
+    assert "#1 execute('DELETE FROM orders') -> returned" == nearest("DELETE FROM order")
+    assert "#2 fetch('SELECT name FROM users WHERE id = $1', [2]) -> returned" == nearest(
+        "SELECT name FROM users WHERE id = $1", [2]
+    )
+    assert "#3 fetch_val('SELECT name FROM users WHERE id = $1', [3]) -> returned" == nearest(
+        "SELECT name FROM users WHERE id = $1", [3], "fetch_val"
+    )
+    assert "#3 fetch_val('SELECT name FROM users WHERE id = $1', [3]) -> returned" == nearest(
+        "SELECT name FROM users WHERE id = $1", [9], "fetch_val"
+    )
+    assert "#2 fetch('SELECT name FROM users WHERE id = $1', [2]) -> returned" == nearest(
+        Contains("from users"), [2]
+    )
+
+
+async def test_assert_executed_with_times_zero_and_a_count_mismatch() -> None:
+    """times=0 passes only when nothing matched; the message says how often it ran."""
+    conn = await conn_with_calls()
+
+    conn.assert_executed("SELECT 1", times=0)
+    with pytest.raises(FakeAssertionError) as excinfo:
+        conn.assert_executed("SELECT * FROM users WHERE id = $1", times=0)
+    assert str(excinfo.value).startswith(
+        "Expected sql='SELECT * FROM users WHERE id = $1' to be executed 0 time(s), "
+        "but it was executed 1 time(s).\n"
+    )
+    assert "Nearest match" not in str(excinfo.value)
