@@ -11,7 +11,8 @@ from asyncfakes import BaseConnection, Call, fake_method
 
 def to_columns(conn: Any, call: Call, rows: Any) -> dict[str, list[Any]]:
     """Scripted rows (a list of dicts) become the driver's column-oriented result."""
-    return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+    columns: dict[str, Any] = rows[0] if rows else {}
+    return {key: [row[key] for row in rows] for key in columns}
 
 
 class FakeColumnarConnection(BaseConnection):

@@ -234,7 +234,7 @@ async def test_dao_maps_database_errors() -> None:
     conn.execute.raises_once(unique_violation("users_email_key")).raises_once(postgres_error("disk full"))
     conn.fetch.raises(postgres_error("canceling statement due to statement timeout"))
 
-    codes = []
+    codes: list[int] = []
     for attempt in (UserDAO().create(conn, ANA), UserDAO().create(conn, ANA), UserDAO().fetch_by_id(conn, 1)):
         try:
             await attempt

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asyncfakes import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
+from asyncfakes import ANY, Contains, FakeConnection, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from asyncfakes._matchers import params_equal, sql_matcher
 
 
@@ -82,9 +82,42 @@ def test_sql_matcher_rejects_the_wrong_type() -> None:
 
     assert (
         "sql= got 42 of type int; it accepts a str (compared after normalisation), Regex, Contains, "
-        "StartsWith, re.Pattern, ANY or a predicate. To match any SQL, pass ANY from asyncfakes or "
+        "StartsWith, re.Pattern, ANY, a predicate or an object deciding equality itself "
+        "(unittest.mock.ANY, dirty-equals). To match any SQL, pass ANY from asyncfakes or "
         "leave sql= out.",
     ) == excinfo.value.args
+
+
+def test_sql_matcher_takes_objects_that_decide_equality_as_in_params() -> None:
+    """unittest.mock.ANY and any __eq__-based matcher work in sql= as in params= (value == sql)."""
+
+    class Mentions:
+        def __init__(self, word: str) -> None:
+            self.word = word
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, str) and self.word in other
+
+        __hash__ = None  # type: ignore[assignment]
+
+        def __repr__(self) -> str:
+            return f"Mentions({self.word!r})"
+
+    assert sql_matcher(mock.ANY).matches("SELECT 1")
+    orders = sql_matcher(Mentions("orders"))
+    assert orders.matches("SELECT * FROM orders")
+    assert not orders.matches("SELECT * FROM users")
+    assert "Mentions('orders')" == repr(orders)
+    with pytest.raises(TypeError, match="sql= got 3.5 of type float"):
+        sql_matcher(3.5)  # a builtin value defines __eq__ too, but never equals SQL
+
+
+@pytest.mark.anyio
+async def test_eq_matchers_in_sql_answer_and_assert() -> None:
+    conn = FakeConnection()
+    conn.fetch_val.when(sql=mock.ANY).returns(3)
+    assert 3 == await conn.fetch_val("SELECT count(*) FROM users")
+    conn.assert_executed(mock.ANY)
 
 
 def test_matcher_base_needs_matches() -> None:

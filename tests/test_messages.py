@@ -283,11 +283,11 @@ async def test_the_aborted_transaction_error_names_the_statement_that_failed() -
     lite.execute.when(sql="INSERT INTO t VALUES (1)").raises_once(psqlpy.unique_violation("t_pkey"))
     async with lite.transaction() as tx:
         await tx.create_savepoint("sp")
-        with pytest.raises(psqlpy.exceptions.ConnectionExecuteError):
+        with pytest.raises(psqlpy.exceptions.ConnectionExecuteError):  # pyright: ignore[reportAttributeAccessIssue]
             await tx.execute("INSERT INTO t VALUES (1)")
-        with pytest.raises(psqlpy.exceptions.DatabaseError) as aborted:
+        with pytest.raises(psqlpy.exceptions.DatabaseError) as aborted:  # pyright: ignore[reportAttributeAccessIssue]
             await tx.fetch("SELECT 1")
-        with pytest.raises(psqlpy.exceptions.DatabaseError) as savepoint:
+        with pytest.raises(psqlpy.exceptions.DatabaseError) as savepoint:  # pyright: ignore[reportAttributeAccessIssue]
             await tx.release_savepoint("sp")
         await tx.rollback_savepoint("sp")
     for error in (aborted.value, savepoint.value):

@@ -284,7 +284,7 @@ async def test_a_unique_violation_takes_the_shape_of_each_method() -> None:
     conn = FakeConnection()
     conn.when(sql="INSERT INTO t VALUES (1)").raises(unique_violation("t_pkey"))
 
-    errors = []
+    errors: list[str] = []
     for method in (conn.execute, conn.fetch_row, conn.execute_batch):
         with pytest.raises(exc.Error) as caught:
             await method("INSERT INTO t VALUES (1)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anyio
 import psycopg
+import psycopg.rows
 import pytest
 from psycopg_pool import PoolTimeout, TooManyRequests
 

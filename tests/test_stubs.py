@@ -362,7 +362,7 @@ def test_queue_order_exhaustion_and_stickiness(script: list[tuple[bool, int]]) -
             queue.set_sticky(answer)
     one_shots = [v for once, v in script if once]
     stickies = [v for once, v in script if not once]
-    taken = []
+    taken: list[object] = []
     for _ in range(len(one_shots) + 3):
         next_answer = queue.take()
         taken.append(None if next_answer is None else next_answer.payload)

@@ -16,6 +16,7 @@ from ._loops import Event, sleep
 
 if TYPE_CHECKING:
     from ._calls import Call
+    from ._copies import Copier
 
 __all__ = ["Answer", "AnswerFunction", "AnswerQueue", "Gate"]
 
@@ -183,10 +184,10 @@ class Answer:
     __slots__ = ("copy", "delay", "kind", "payload")
 
     def __init__(self, kind: int, payload: Any, delay: float = 0.0) -> None:
-        self.kind = kind
-        self.copy = copier(payload) if kind == VALUE else None
-        self.payload = payload if self.copy is None else self.copy(payload)
-        self.delay = delay
+        self.kind: int = kind
+        self.copy: Copier | None = copier(payload) if kind == VALUE else None
+        self.payload: Any = payload if self.copy is None else self.copy(payload)
+        self.delay: float = delay
 
     def value(self) -> Any:
         """A fresh copy of the scripted value (the value itself when nothing in it is mutable)."""
@@ -239,7 +240,7 @@ class AnswerQueue:
     def __init__(self) -> None:
         self._queue: deque[Answer] = deque()
         self.sticky: Answer | None = None
-        self.scripted = False
+        self.scripted: bool = False
 
     def push(self, answer: Answer) -> None:
         """Queue a one-shot answer."""

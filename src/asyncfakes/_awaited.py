@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, overload
 
 from ._calls import UNSET, Call, CallLog, nearest_call
 from ._errors import FakeAssertionError, render
-from ._matchers import show_sql
+from ._matchers import Matcher, show_sql
 
 if TYPE_CHECKING:
     from ._connection import BaseConnection
@@ -84,7 +84,11 @@ class AwaitAssertions(Generic[P]):
             msg = f"Expected {self.name} not to have been awaited, but it was awaited {count} times."
             raise self._fail(msg)
 
-    def assert_awaited_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    @overload
+    def assert_awaited_with(self, *args: P.args, **kwargs: P.kwargs) -> None: ...
+    @overload
+    def assert_awaited_with(self, sql: Matcher, /, *args: Any, **kwargs: Any) -> None: ...
+    def assert_awaited_with(self, *args: Any, **kwargs: Any) -> None:
         """Assert the last await sent this SQL (normalised) and these parameters."""
         __tracebackhide__ = True
         sql, params = self._expected(args, kwargs)
@@ -104,13 +108,21 @@ class AwaitAssertions(Generic[P]):
                 nearest_call([last], UNSET if sql is None else sql, params),
             )
 
-    def assert_awaited_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    @overload
+    def assert_awaited_once_with(self, *args: P.args, **kwargs: P.kwargs) -> None: ...
+    @overload
+    def assert_awaited_once_with(self, sql: Matcher, /, *args: Any, **kwargs: Any) -> None: ...
+    def assert_awaited_once_with(self, *args: Any, **kwargs: Any) -> None:
         """Assert the method was awaited exactly once, with this SQL and these parameters."""
         __tracebackhide__ = True
         self.assert_awaited_once()
         self.assert_awaited_with(*args, **kwargs)
 
-    def assert_any_await(self, *args: P.args, **kwargs: P.kwargs) -> None:
+    @overload
+    def assert_any_await(self, *args: P.args, **kwargs: P.kwargs) -> None: ...
+    @overload
+    def assert_any_await(self, sql: Matcher, /, *args: Any, **kwargs: Any) -> None: ...
+    def assert_any_await(self, *args: Any, **kwargs: Any) -> None:
         """Assert some await sent this SQL (normalised) and these parameters."""
         __tracebackhide__ = True
         sql, params = self._expected(args, kwargs)

@@ -41,7 +41,7 @@ def make_binder(
     namespace: dict[str, Any] = {}
     defaults = func.__defaults__ or ()
     first_default = count - len(defaults)
-    parts = []
+    parts: list[str] = []
     for i, name in enumerate(positional):
         if i >= first_default:
             namespace[f"_d_{name}"] = defaults[i - first_default]

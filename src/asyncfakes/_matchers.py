@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from ._errors import type_error
 
@@ -114,7 +114,7 @@ class Matcher:
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
 
 class _Anything(Matcher):
@@ -234,8 +234,8 @@ class _TextMatcher(Matcher):
     __slots__ = ("key", "text")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.key = normalize_sql(text)
+        self.text: str = text
+        self.key: str = normalize_sql(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({show_sql(self.text)})"
@@ -299,8 +299,30 @@ class _Predicate(Matcher):
         return getattr(self.function, "__name__", repr(self.function))
 
 
+class _Equals(Matcher):
+    """An object that decides equality itself (``unittest.mock.ANY``, dirty-equals): ``value == sql``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def matches(self, sql: str) -> bool:
+        return bool(self.value == sql)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _decides_equality(value: object) -> bool:
+    """Whether ``value`` is a matcher by ``__eq__`` (not a builtin value, which never equals SQL)."""
+    kind = type(value)
+    return kind.__module__ != "builtins" and kind.__eq__ is not object.__eq__
+
+
 SQL_ACCEPTED = (
-    "a str (compared after normalisation), Regex, Contains, StartsWith, re.Pattern, ANY or a predicate"
+    "a str (compared after normalisation), Regex, Contains, StartsWith, re.Pattern, ANY, a predicate "
+    "or an object deciding equality itself (unittest.mock.ANY, dirty-equals)"
 )
 
 
@@ -321,6 +343,8 @@ def sql_matcher(value: object, where: str = "sql=") -> Matcher:
         raise TypeError(msg)
     if callable(value):
         return _Predicate(value)
+    if _decides_equality(value):
+        return _Equals(value)
     raise type_error(
         where,
         value,

@@ -72,11 +72,11 @@ class MethodSpec(Generic[P, R]):
             msg = f"fake_method() decorates an async def with the driver's signature, got {func!r}."
             raise TypeError(msg)
         self.func = func
-        self.name = name or func.__name__
+        self.name: str = name or func.__name__
         self.shape = shape
         self.strict = strict
         self.check = check
-        self.bind = make_binder(func, sql, params, self.name)
+        self.bind: Callable[..., tuple[str | None, Any]] = make_binder(func, sql, params, self.name)
         self.__doc__ = func.__doc__
         self._attribute = func.__name__
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 from ._errors import shorten
 
@@ -155,7 +155,7 @@ class FakeRecord:
             return self._data == other._data and self.rowcount == other.rowcount
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"FakeRecord({self._data!r}, rowcount={self.rowcount})"
@@ -163,7 +163,7 @@ class FakeRecord:
 
 # A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
 # hot path stays a plain type check instead of going through ABCMeta.
-Sequence.register(FakeRecord)
+Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue]  # ABCMeta's
 
 
 # --- the generic fake's shapes: scripted plain data into FakeRecords --------------------

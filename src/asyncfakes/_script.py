@@ -47,9 +47,9 @@ class Script:
     def __init__(
         self, methods: frozenset[str], *, ordered: bool = False, optional_stubs: bool = False
     ) -> None:
-        self.methods = methods
-        self.ordered = ordered
-        self.optional_stubs = optional_stubs
+        self.methods: frozenset[str] = methods
+        self.ordered: bool = ordered
+        self.optional_stubs: bool = optional_stubs
         self.pending: dict[int, tuple[str, str | None]] = {}
         self.reset()
 

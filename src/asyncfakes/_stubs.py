@@ -181,14 +181,14 @@ class Stub(Scriptable):
         *,
         optional: bool = False,
     ) -> None:
-        self.method = method
-        self.optional = optional
+        self.method: str | None = method
+        self.optional: bool = optional
         """Whether ``verify()`` accepts this stub answering no call (``when(..., optional=True)``)."""
         self._script_of = script
-        self.sql = sql
-        self.params = params
-        self.times = times
-        self.seq = seq
+        self.sql: Matcher | None = sql
+        self.params: Any = params
+        self.times: int | None = times
+        self.seq: int = seq
         self._queue = AnswerQueue()
         self._calls: list[Call] = []
         self._check: ValueCheck | None = None

@@ -52,7 +52,7 @@ class Side:
 
             async with await psycopg.AsyncConnection.connect(self.dsn or "", autocommit=True) as setup:
                 for sql in statements:
-                    await setup.execute(sql)
+                    await setup.execute(sql)  # pyright: ignore[reportCallIssue, reportArgumentType]
 
     async def close(self) -> None:
         """Close every connection this side opened."""

@@ -153,7 +153,7 @@ async def test_a_connection_lost_mid_query_closes_the_connection(db: Target) -> 
     with pytest.raises(error_class("ConnectionDoesNotExistError")) as caught:
         await db.conn.fetchval("SELECT pg_sleep(5)")
     if db.is_real:
-        await task
+        await task  # pyright: ignore[reportGeneralTypeIssues]  # bound when real
 
     assert str(caught.value).startswith("connection was closed in the middle of operation")
     assert True is db.conn.is_closed()

@@ -120,7 +120,7 @@ async def test_custom_decoders_get_the_raw_value_and_skip_nulls(db: Side) -> Non
     if db.fake:
         db.fake.fetch.returns([{"n": None, "s": b"x"}])
         db.fake.fetch_row.returns({"n": None, "s": b"x"})
-    decoders = {"n": lambda raw: ("decoded", raw), "s": lambda raw: ("decoded", raw)}
+    decoders: dict[str, Any] = {"n": lambda raw: ("decoded", raw), "s": lambda raw: ("decoded", raw)}
 
     many = await db.conn.fetch("SELECT NULL::text AS n, 'x'::text AS s")
     one = await db.conn.fetch_row("SELECT NULL::text AS n, 'x'::text AS s")

@@ -284,7 +284,7 @@ async def test_async_with_rolls_back_on_error_and_closes(db: Side) -> None:
     with pytest.raises(ZeroDivisionError):
         async with db.conn as conn:
             await conn.execute(INSERT, (1, "a"))
-            1 / 0  # noqa: B018
+            1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
 
     assert (True, 0) == (db.conn.closed, await count_rows(db, 0))
 

@@ -4,18 +4,22 @@ Nothing here runs; the deliberate ``# type: ignore[code]`` lines are negative te
 ``warn_unused_ignores`` (part of ``strict``).
 """
 
+# pyright: reportUnnecessaryTypeIgnoreComment=error
 from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from typing import Any
+from unittest import mock
 
 from typing_extensions import assert_type
 
 from asyncfakes import (
+    ANY,
     BaseConnection,
     BaseTransaction,
     Call,
     CallLog,
+    Contains,
     Delayed,
     FakeConnection,
     FakeMethod,
@@ -23,7 +27,9 @@ from asyncfakes import (
     FakeTransaction,
     Gate,
     Outcome,
+    Regex,
     Row,
+    StartsWith,
     Stub,
     TransactionState,
     fake_method,
@@ -73,4 +79,17 @@ async def check_extension(conn: Custom) -> None:
     await conn.lookup(1)  # type: ignore[arg-type]
     await conn.lookup("a", 1)  # type: ignore[call-arg]
     conn.lookup.assert_awaited_once_with("a", default=0)
-    conn.lookup.assert_awaited_with(key=3)  # type: ignore[arg-type]
+    conn.lookup.assert_awaited_with(key=3)  # type: ignore[call-overload]
+
+
+async def check_matchers(conn: FakeConnection, custom: Custom) -> None:
+    # A matcher for the SQL type-checks where it works at run time, with the parameters as usual;
+    # unittest.mock.ANY is typed Any, so it fits any parameter.
+    conn.fetch.assert_awaited_with(Contains("FROM users"), [1])
+    conn.fetch.assert_awaited_once_with(Regex(r"FROM\s+users"), mock.ANY)
+    conn.fetch.assert_any_await(ANY, [1])
+    conn.fetch.assert_awaited_with(mock.ANY, [1])
+    custom.lookup.assert_awaited_with(StartsWith("a"), default=1)
+    assert_type(conn.when(sql=mock.ANY), Stub)
+    assert_type(conn.fetch.when(sql=Contains("FROM users"), params=[mock.ANY]), Stub)
+    conn.fetch.assert_awaited_with(1, [1])  # type: ignore[call-overload]

@@ -8,6 +8,7 @@ lines are negative tests, kept honest by mypy's ``warn_unused_ignores`` and pyri
 ``reportUnnecessaryTypeIgnoreComment``.
 """
 
+# pyright: reportUnnecessaryTypeIgnoreComment=error
 from __future__ import annotations
 
 from collections.abc import Sequence

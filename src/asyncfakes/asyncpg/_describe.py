@@ -240,7 +240,7 @@ def place(
             keys = columns
             if len(set(names)) == len(names) and sorted(names) != sorted(columns):
                 keys = read if None not in read and len(set(read)) == len(read) else keys  # type: ignore[assignment]
-            if len(set(names)) != len(names) or sorted(names) != sorted(keys):
+            if len(set(names)) != len(names) or sorted(names) != sorted(keys):  # pyright: ignore[reportArgumentType]
                 raise ValueError(_misfit(names, columns, method))
             index = record._index
             values = tuple(record._values[index[name]] for name in keys)

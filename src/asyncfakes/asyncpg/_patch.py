@@ -34,11 +34,11 @@ class AsyncpgPatch(DriverPatch):
     def reset(self) -> None:
         """Fresh fakes: a new ``connection`` script, no connections handed out, a new ``pool``."""
         super().reset()
-        self.connection = FakeConnection(strict=self._strict, ordered=self._ordered)
+        self.connection: FakeConnection = FakeConnection(strict=self._strict, ordered=self._ordered)
         """The script and history every connection from ``asyncpg.connect()`` shares."""
         self.connections: list[FakeConnection] = []
         """Every connection ``asyncpg.connect()`` handed out, in order."""
-        self.pool = FakePool(strict=self._strict, ordered=self._ordered)
+        self.pool: FakePool = FakePool(strict=self._strict, ordered=self._ordered)
         """The pool ``asyncpg.create_pool()`` returns."""
         self.adopt(self.connection)
         self.adopt(self.pool)

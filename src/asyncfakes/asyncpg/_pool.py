@@ -19,7 +19,7 @@ from ._waiting import HandOff, timeout_error
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["FakePool", "FakePoolAcquireContext", "create_pool"]
+__all__ = ["FakePool", "FakePoolAcquireContext", "Hook"]
 
 Hook = Callable[[FakeConnection], Awaitable[Any]]
 
@@ -368,29 +368,3 @@ class FakePool(PoolShortcuts, Verifiable):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<asyncfakes.asyncpg.FakePool {state}, {len(self._taken)}/{self._max_size} in use>"
-
-
-def create_pool(
-    dsn: str | None = None,
-    *,
-    min_size: int = 10,
-    max_size: int = 10,
-    setup: Hook | None = None,
-    init: Hook | None = None,
-    record_class: type[Any] | None = None,
-    **connect_kwargs: Any,
-) -> FakePool:
-    """``asyncpg.create_pool``'s shape, making a new :class:`FakePool` (shared script).
-
-    For code that takes the pool factory as a parameter; to script the pool before the code
-    creates it, make a ``FakePool()`` and pass its ``create_pool`` instead.
-    """
-    return FakePool().create_pool(
-        dsn,
-        min_size=min_size,
-        max_size=max_size,
-        setup=setup,
-        init=init,
-        record_class=record_class,
-        **connect_kwargs,
-    )

@@ -45,7 +45,7 @@ class Record:
                     f"got the item {pair!r}. For a row of values use rows(columns, values)."
                 )
                 raise TypeError(msg)
-        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)
+        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue]
         self._values: tuple[Any, ...] = tuple(value for _, value in pairs)
         self._index: dict[str, int] = {name: i for i, name in enumerate(self._names)}
 
@@ -56,7 +56,7 @@ class Record:
         return record
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:
+    def __class__(self) -> type:  # pyright: ignore[reportIncompatibleMethodOverride]
         # isinstance() falls back to __class__ when the real type does not match, so a fake row
         # passes `isinstance(row, asyncpg.Record)` (and a record_class check) as a real one does.
         return type(self)._stand_in_for()
@@ -93,7 +93,7 @@ class Record:
         index = self._index.get(key_) if isinstance(key_, str) else None
         if index is None:
             # asyncpg raises KeyError(key); for None that is a KeyError without arguments.
-            raise KeyError() if key_ is None else KeyError(key_)
+            raise KeyError() if key_ is None else KeyError(key_)  # pyright: ignore[reportUnnecessaryComparison]
         return self._values[index]
 
     def get(self, key: str, default: Any = None, /) -> Any:

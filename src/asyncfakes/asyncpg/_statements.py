@@ -61,7 +61,9 @@ class FakePreparedStatement:
         self._connection = connection
         self._query = query
         self._name = name or f"__asyncpg_stmt_{next(_names):x}__"
-        self.record_class = record_class if record_class is not None else connection.record_class
+        self.record_class: type[Any] | None = (
+            record_class if record_class is not None else connection.record_class
+        )
         self._status: str | None = None
         self._scripted_status: str | None = None
         self._columns = output_columns(query)

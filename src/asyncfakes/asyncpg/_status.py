@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["command_tag", "fits", "parameters", "recovers", "statement_count", "transaction_effect"]
+__all__ = ["command_tag", "parameters", "recovers", "statement_count", "transaction_effect"]
 
 _TOKEN: Final = re.compile(
     r"""
@@ -122,12 +122,6 @@ def command_tag(sql: str, count: int) -> str:
     """
     found = _statements(sql)
     return _tag(found[-1], count) if found else ""
-
-
-@lru_cache(maxsize=1024)
-def fits(sql: str, passed: int) -> bool:
-    """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
-    return statement_count(sql) <= 1 and max(parameters(sql), default=0) == passed
 
 
 def statement_count(sql: str) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ._connection import FakeConnection, Parameters
 from ._cursor import FakeCursor, FakePreparedStatement
+from ._driver_types import as_connection, as_pool, as_transaction
 from ._failures import (
     connection_lost,
     deadlock_detected,
@@ -49,6 +50,9 @@ __all__ = [
     "ReadVariant",
     "Record",
     "SingleQueryResult",
+    "as_connection",
+    "as_pool",
+    "as_transaction",
     "connection_lost",
     "connection_refused",
     "deadlock_detected",

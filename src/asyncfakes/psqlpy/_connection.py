@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, call_site, fake_method
 
@@ -217,6 +217,11 @@ class FakeConnection(BaseConnection):
         Script the column names (a list of str) if the code reads ``columns()``.
         """
         return FakePreparedStatement(self, querystring, parameters, ())
+
+    @property
+    def transactions(self) -> Sequence[FakeTransaction]:
+        """Every transaction made on this connection, in order: psqlpy's fake transactions."""
+        return cast("Sequence[FakeTransaction]", super().transactions)
 
     def transaction(
         self, isolation_level: Any = None, read_variant: Any = None, deferrable: bool | None = None

@@ -48,7 +48,7 @@ class FakeCursor:
         statement: tuple[str, Any] | None = None,
     ) -> None:
         self.querystring = querystring
-        self.parameters = parameters
+        self.parameters: Any = parameters
         self.array_size: int = 1 if array_size is None else array_size
         self._connection = connection
         self._origin = origin

@@ -36,11 +36,11 @@ class PsqlpyPatch(DriverPatch):
     def reset(self) -> None:
         """Fresh fakes: a new ``connection`` script, no connections handed out, a new ``pool``."""
         super().reset()
-        self.connection = FakeConnection(strict=self._strict, ordered=self._ordered)
+        self.connection: FakeConnection = FakeConnection(strict=self._strict, ordered=self._ordered)
         """The script and history every connection from ``psqlpy.connect()`` shares."""
         self.connections: list[FakeConnection] = []
         """Every connection ``psqlpy.connect()`` handed out, in order."""
-        self.pool = FakeConnectionPool(strict=self._strict, ordered=self._ordered)
+        self.pool: FakeConnectionPool = FakeConnectionPool(strict=self._strict, ordered=self._ordered)
         """The pool ``psqlpy.connect_pool()`` and ``psqlpy.ConnectionPool()`` return."""
         self.adopt(self.connection)
         self.adopt(self.pool)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from . import exceptions as exc
+from ._failures import client_side
 
 __all__ = [
     "AnswerError",
@@ -187,8 +188,8 @@ class Column:
     __slots__ = ("name", "table_oid")
 
     def __init__(self, name: str, table_oid: int | None = None) -> None:
-        self.name = name
-        self.table_oid = table_oid
+        self.name: str = name
+        self.table_oid: int | None = table_oid
 
     def __repr__(self) -> str:
         return f"Column({self.name!r})"
@@ -199,7 +200,8 @@ class Column:
 
 def unexpected_row_count() -> Exception:
     """What psqlpy's ``fetch_row``/``fetch_val`` raise when the query gives zero or several rows."""
-    return exc.ConnectionExecuteError("query returned an unexpected number of rows")
+    # psqlpy counts the rows itself: the server ran the query, and the transaction goes on.
+    return client_side(exc.ConnectionExecuteError("query returned an unexpected number of rows"))
 
 
 def _is_rows(value: object) -> bool:

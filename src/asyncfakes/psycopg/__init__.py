@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from ._connection import ExecuteMethod, FakeAsyncConnection
 from ._cursor import FakeAsyncCursor, FakeAsyncServerCursor
+from ._driver_types import as_connection
 from ._errors import (
     check_violation,
     connection_lost,
@@ -47,6 +48,7 @@ __all__ = [
     "FakeAsyncTransaction",
     "FakePGResult",
     "Result",
+    "as_connection",
     "check_violation",
     "connection_lost",
     "deadlock_detected",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -88,7 +88,7 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
     """
 
     transaction_class: ClassVar[type[BaseTransaction]] = FakeAsyncTransaction
-    connect = connect_descriptor()
+    connect: Any = connect_descriptor()
     execute: ExecuteMethod
 
     def __init__(
@@ -167,6 +167,11 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
                 self, name, row_factory=row_factory, scrollable=scrollable, withhold=withhold
             )
         return self.cursor_factory(self, row_factory=row_factory)
+
+    @property
+    def transactions(self) -> Sequence[FakeAsyncTransaction]:
+        """Every transaction made on this connection, in order: psycopg's fake transactions."""
+        return cast("Sequence[FakeAsyncTransaction]", super().transactions)
 
     def transaction(
         self, savepoint_name: str | None = None, force_rollback: bool = False

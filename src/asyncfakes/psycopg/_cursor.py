@@ -51,7 +51,7 @@ class FakeAsyncCursor:
     def __init__(self, connection: FakeAsyncConnection, *, row_factory: Any = None) -> None:
         self._conn = connection
         self._row_factory: Any = row_factory or connection.row_factory
-        self.arraysize = 1
+        self.arraysize: int = 1
         self._closed = False
         self.pgresult: FakePGResult | None = None
         self._results: list[FakePGResult] = []
@@ -283,10 +283,10 @@ class FakeAsyncServerCursor(FakeAsyncCursor):
         withhold: bool = False,
     ) -> None:
         super().__init__(connection, row_factory=row_factory)
-        self.name = name
-        self.scrollable = scrollable
-        self.withhold = withhold
-        self.itersize = 100
+        self.name: str = name
+        self.scrollable: bool | None = scrollable
+        self.withhold: bool = withhold
+        self.itersize: int = 100
 
     def __repr__(self) -> str:
         return f"<psycopg FakeAsyncServerCursor {self.name!r}>"

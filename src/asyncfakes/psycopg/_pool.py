@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -81,8 +81,8 @@ class FakeAsyncConnectionPool(Verifiable):
             msg = "if min_size is 0 max_size must be greater than 0"
             raise ValueError(msg)
         self.conninfo = conninfo
-        self.kwargs = dict(kwargs or {})
-        self.name = name or f"pool-{next(_numbers)}"
+        self.kwargs: dict[str, Any] = dict(kwargs or {})
+        self.name: str = name or f"pool-{next(_numbers)}"
         self.timeout = timeout
         self.max_waiting = max_waiting
         self.options = options
@@ -192,7 +192,7 @@ class FakeAsyncConnectionPool(Verifiable):
 
     # --- lending ------------------------------------------------------------------------------------
     @contextlib.asynccontextmanager
-    async def connection(self, timeout: float | None = None) -> AsyncIterator[FakeAsyncConnection]:
+    async def connection(self, timeout: float | None = None) -> AsyncGenerator[FakeAsyncConnection, None]:
         """Lend a connection for the block: commit on success, roll back on error, then return it."""
         conn = await self.getconn(timeout)
         try:

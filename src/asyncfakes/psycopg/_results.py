@@ -106,10 +106,10 @@ class FakePGResult:
         tag: str,
         count: int,
     ) -> None:
-        self.status = status
-        self.columns = columns
-        self.rows = rows
-        self.tag = tag
+        self.status: ExecStatus = status
+        self.columns: tuple[Column, ...] = columns
+        self.rows: list[tuple[Any, ...]] = rows
+        self.tag: str = tag
         self.command_tuples: int | None = count if count >= 0 else None
 
     @property
@@ -161,10 +161,10 @@ class Result:
         if rows is not None and rowcount is not None:
             msg = "Result() takes rows (a query) or rowcount (a command), not both."
             raise TypeError(msg)
-        self.rows = rows
-        self.columns = None if columns is None else tuple(columns)
-        self.rowcount = rowcount
-        self.status = status
+        self.rows: Sequence[Any] | None = rows
+        self.columns: tuple[str, ...] | None = None if columns is None else tuple(columns)
+        self.rowcount: int | None = rowcount
+        self.status: str | None = status
 
     def __repr__(self) -> str:
         return f"Result(rows={self.rows!r}, columns={self.columns!r}, rowcount={self.rowcount!r})"

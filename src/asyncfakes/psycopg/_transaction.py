@@ -35,6 +35,7 @@ class FakeAsyncTransaction(BaseTransaction):
 
     connection: FakeAsyncConnection
     Status = Status
+    start_method = None  # psycopg's transaction() is entered with `async with` only
 
     def __init__(
         self,
@@ -48,7 +49,7 @@ class FakeAsyncTransaction(BaseTransaction):
         self._savepoint_name = savepoint_name or ""
         self.force_rollback = force_rollback
         self.implicit = implicit
-        self.status = Status.NOT_STARTED
+        self.status: psycopg.AsyncTransaction.Status = Status.NOT_STARTED
         self._outer = implicit
 
     @property
@@ -134,7 +135,7 @@ class FakeAsyncTransaction(BaseTransaction):
             return False
         if isinstance(exc, psycopg.Rollback):
             target: object = exc.transaction
-            return target is None or target is self
+            return target is None or target is self  # pyright: ignore[reportUnnecessaryComparison]
         return False
 
     def __repr__(self) -> str:

@@ -42,8 +42,8 @@ class Statement(_Matcher):
     __slots__ = ("key", "text")
 
     def __init__(self, sql: str) -> None:
-        self.text = sql
-        self.key = statement_key(sql)
+        self.text: str = sql
+        self.key: str = statement_key(sql)
 
     def matches(self, sql: str) -> bool:
         """Whether ``sql`` is this statement."""
@@ -126,4 +126,4 @@ def _compiled(statement: Any, dialect: Dialect) -> tuple[Any, dict[str, Any]]:
             _cache.clear()
         # As Engine.execute compiles: with the cache key, so later values can be bound to it.
         compiled = _cache[cache_key] = dialect.statement_compiler(dialect, statement, cache_key=key)
-    return compiled, compiled.construct_params(extracted_parameters=key.bindparams)
+    return compiled, compiled.construct_params(extracted_parameters=key.bindparams)  # pyright: ignore[reportReturnType]

@@ -1,0 +1,57 @@
+"""Static checks per flavour: what each fake returns is the driver's shape, not ``Any``.
+
+Checked by mypy and pyright alike (``assert_type`` is exact in both); nothing here runs.
+"""
+
+# pyright: reportUnnecessaryTypeIgnoreComment=error
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from typing_extensions import assert_type
+
+from asyncfakes import Stub
+from asyncfakes import asyncpg as fake_asyncpg
+from asyncfakes import psqlpy as fake_psqlpy
+from asyncfakes import psycopg as fake_psycopg
+from asyncfakes.sqlalchemy import FakeEngine
+
+
+async def check_asyncpg(conn: fake_asyncpg.FakeConnection, pool: fake_asyncpg.FakePool) -> None:
+    assert_type(await conn.fetch("SELECT 1"), list[fake_asyncpg.Record])
+    assert_type(await conn.fetchrow("SELECT 1"), fake_asyncpg.Record | None)
+    assert_type(await conn.execute("DELETE FROM t"), str)
+    assert_type(conn.transaction(), fake_asyncpg.FakeTransaction)
+    assert_type(conn.transactions, Sequence[fake_asyncpg.FakeTransaction])
+    assert_type(conn.fetch.when(sql="SELECT 1"), Stub)
+    assert_type(pool.connection, fake_asyncpg.FakeConnection)
+    assert_type(pool.acquire(), fake_asyncpg.FakePoolAcquireContext)
+    error = fake_asyncpg.unique_violation("users_email_key")
+    assert_type(error.sqlstate, str | None)
+    assert_type(error.constraint_name, str | None)
+    await conn.fetch(1)  # type: ignore[arg-type]
+
+
+async def check_psqlpy(conn: fake_psqlpy.FakeConnection, pool: fake_psqlpy.FakeConnectionPool) -> None:
+    assert_type(await conn.execute("SELECT 1"), fake_psqlpy.QueryResult)
+    assert_type(await conn.fetch("SELECT 1"), fake_psqlpy.QueryResult)
+    assert_type(await conn.fetch_row("SELECT 1"), fake_psqlpy.SingleQueryResult)
+    assert_type(conn.transaction(), fake_psqlpy.FakeTransaction)
+    assert_type(conn.transactions, Sequence[fake_psqlpy.FakeTransaction])
+    assert_type(conn.cursor("SELECT 1"), fake_psqlpy.FakeCursor)
+    assert_type(await pool.connection(), fake_psqlpy.FakeConnection)
+    assert_type(pool.acquire(), fake_psqlpy.FakeConnection)
+    assert_type((await conn.execute("SELECT 1")).result(), list[dict[str, Any]])
+    await conn.execute("SELECT 1", prepared="yes")  # type: ignore[arg-type]
+
+
+async def check_psycopg(conn: fake_psycopg.FakeAsyncConnection) -> None:
+    assert_type(conn.transaction(), fake_psycopg.FakeAsyncTransaction)
+    assert_type(conn.transactions, Sequence[fake_psycopg.FakeAsyncTransaction])
+    assert_type(conn.cursor(), fake_psycopg.FakeAsyncCursor)
+
+
+def check_sqlalchemy(fake: FakeEngine) -> None:
+    assert_type(fake.engine, AsyncEngine)
