@@ -10,7 +10,7 @@ from asyncfakes import Event, NameHints, Verifiable, add_note, call_site
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
-from ._errors import interface_error
+from ._errors import exceptions_only, interface_error
 from ._pool_shortcuts import PoolShortcuts
 from ._record import record_type
 from ._unfaked import UNFAKED_POOL
@@ -153,17 +153,10 @@ class FakePool(PoolShortcuts, Verifiable, NameHints):
     def fail_creation(self, *errors: BaseException) -> None:
         """Make the next awaits of ``create_pool()`` raise ``errors``, one each, in order.
 
-        As asyncpg's pool creation fails when it cannot open its first connections:
-        ``pool.fail_creation(invalid_password("app"))``, or
-        ``ConnectionRefusedError(111, "Connect call failed")`` to test a start-up retry or fallback.
-        ``verify()`` reports failures that were never used.
+        As asyncpg's does when it cannot open its first connections (``invalid_password(user)``,
+        ``ConnectionRefusedError(...)``); ``verify()`` reports failures that were never used.
         """
-        for error in errors:
-            given: object = error
-            if not isinstance(given, BaseException):
-                msg = f"fail_creation() takes exception instances, got {given!r}."
-                raise TypeError(msg)
-        self._creation_errors += errors
+        self._creation_errors += exceptions_only("fail_creation", errors)
 
     @property
     def connection(self) -> FakeConnection:
@@ -213,11 +206,9 @@ class FakePool(PoolShortcuts, Verifiable, NameHints):
             raise interface_error(msg)
 
     async def close(self) -> None:
-        """Close the pool once every acquired connection is released, as asyncpg's ``close()`` does.
+        """Close the pool once every acquired connection is released, as asyncpg's ``close()``.
 
-        It waits for releases (so ``asyncio.wait_for(pool.close(), 10)`` times out while a
-        connection is held); if the wait is cancelled or times out, the pool is terminated, as
-        asyncpg's is. Acquiring afterwards raises ``InterfaceError('pool is closed')``.
+        A close that is cancelled or times out terminates the pool, as asyncpg's does.
         """
         if self._closed:
             return
