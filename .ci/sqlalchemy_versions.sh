@@ -15,5 +15,4 @@ rm -rf "$VENV"
 "$VENV/bin/python" -m pip install --quiet -e . --group test "$SPEC"
 echo "== SQLAlchemy $("$VENV/bin/python" -c 'import sqlalchemy; print(sqlalchemy.__version__)')"
 "$VENV/bin/python" -m pytest -q -n 2 --no-cov -p no:randomly \
-  tests/test_sqlalchemy_engine.py tests/test_sqlalchemy_psycopg.py \
-  tests/contract/test_sqlalchemy_contract.py tests/contract/test_sqlalchemy_contract_psycopg.py
+  tests/test_sqlalchemy_*.py tests/contract/test_sqlalchemy_*.py

@@ -462,28 +462,60 @@ def read_equivalents(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
+def _hash(files: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(files):
+        digest.update(str(file).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def line_contexts(paths: Sequence[Path], jobs: int) -> dict[Path, dict[int, set[str]]]:
     """Run the unit suite once under coverage and return, per file, ``line -> test node ids``.
 
-    The result is cached in ``.mutation-cache.json`` until a file under ``src/`` or ``tests/`` changes.
+    The result is cached in ``.mutation-cache.json``: while ``src/`` and the shared test files
+    (conftest, helpers) are unchanged, only new or changed ``tests/test_*.py`` files are run again.
     """
-    from coverage import CoverageData
-
-    digest = hashlib.sha256()
-    for file in sorted([*SRC.rglob("*.py"), *(ROOT / "tests").rglob("*.py")]):
-        digest.update(str(file).encode() + b"\0" + file.read_bytes())
-    key = digest.hexdigest()
+    test_files = {
+        f.relative_to(ROOT).as_posix(): _hash([f]) for f in sorted((ROOT / "tests").glob("test_*.py"))
+    }
+    shared = [f for f in (ROOT / "tests").rglob("*.py") if f.relative_to(ROOT).as_posix() not in test_files]
+    key = _hash([*SRC.rglob("*.py"), *shared])
+    stored: dict[str, dict[str, list[str]]] = {}
+    run: list[str] = list(UNIT_SUITE)
     if CACHE_FILE.exists():
         cached = json.loads(CACHE_FILE.read_text())
-        if cached["key"] == key and all(str(p) in cached["map"] for p in paths):
-            return {p: {int(n): set(t) for n, t in cached["map"][str(p)].items()} for p in paths}
+        if cached.get("key") == key:
+            changed = {f for f, h in test_files.items() if cached["tests"].get(f) != h}
+            changed |= set(cached["tests"]) - set(test_files)
+            stored = {
+                p: {n: [t for t in ts if t.split("::", 1)[0] not in changed] for n, ts in by_line.items()}
+                for p, by_line in cached["map"].items()
+            }
+            run = [f for f in sorted(changed) if f in test_files]
+            if run:
+                print(f"mutation: mapping the changed test files {', '.join(run)}", flush=True)
+    if run:
+        for path, by_line in _run_coverage(run, jobs).items():
+            merged = stored.setdefault(str(path), {})
+            for line, tests in by_line.items():
+                merged[str(line)] = sorted({*merged.get(str(line), []), *tests})
+        CACHE_FILE.write_text(json.dumps({"key": key, "tests": test_files, "map": stored}))
+    return {p: {int(n): set(ts) for n, ts in stored.get(str(p), {}).items()} for p in paths}
+
+
+def _run_coverage(selection: Sequence[str], jobs: int) -> dict[Path, dict[int, set[str]]]:
+    """Run ``selection`` (pytest arguments) under coverage with per-test contexts."""
+    from coverage import CoverageData
+
     with tempfile.TemporaryDirectory() as tmp:
         data_file = Path(tmp) / ".coverage"
+        report = Path(tmp) / "report.xml"
         command = [
             sys.executable,
             "-m",
             "pytest",
-            *UNIT_SUITE,
+            *selection,
+            *UNIT_SUITE[1:],
             "-q",
             "-p",
             "no:randomly",
@@ -493,11 +525,10 @@ def line_contexts(paths: Sequence[Path], jobs: int) -> dict[Path, dict[int, set[
             "--cov-context=test",
             "--cov-report=",
             "--cov-fail-under=0",
+            f"--junitxml={report}",
             *(["-n", str(jobs)] if jobs > 1 else ["-p", "no:xdist"]),
         ]
         env = {**os.environ, "COVERAGE_FILE": str(data_file)}
-        report = Path(tmp) / "report.xml"
-        command.append(f"--junitxml={report}")
         result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if not report.exists():
             sys.stdout.write(result.stdout.decode(errors="replace"))
@@ -512,14 +543,12 @@ def line_contexts(paths: Sequence[Path], jobs: int) -> dict[Path, dict[int, set[
         mapping: dict[Path, dict[int, set[str]]] = {}
         for path in SRC.rglob("*.py"):
             name = measured.get(path.resolve())
-            by_line: dict[int, set[str]] = {}
             if name is not None:
-                for line, contexts in data.contexts_by_lineno(name).items():
-                    by_line[line] = {c.rsplit("|", 1)[0] for c in contexts if c} - failing
-            mapping[path] = by_line
-    stored = {str(p): {str(n): sorted(t) for n, t in by_line.items()} for p, by_line in mapping.items()}
-    CACHE_FILE.write_text(json.dumps({"key": key, "map": stored}))
-    return mapping
+                mapping[path] = {
+                    line: {c.rsplit("|", 1)[0] for c in contexts if c} - failing
+                    for line, contexts in data.contexts_by_lineno(name).items()
+                }
+        return mapping
 
 
 def _failing_tests(report: Path) -> set[str]:
@@ -703,7 +732,9 @@ def _run_fresh(name: str, path: Path, source: bytes | None, tests: Sequence[str]
         sys.meta_path.insert(0, _MutantFinder(name, path, source))
     import pytest
 
-    os._exit(int(pytest.main([*PYTEST_OPTIONS, *tests])))
+    # --assert=plain: pytest's assertion rewriter would otherwise load the package from its files
+    # (the asyncfakes distribution has a pytest11 entry point, so pytest rewrites all of it).
+    os._exit(int(pytest.main([*PYTEST_OPTIONS, "--assert=plain", *tests])))
 
 
 # -- fast path: patch the mutated function's code into the live module ---------------------
@@ -850,6 +881,7 @@ def run_all(
     *,
     jobs: int,
     timeout: float,
+    max_tests: int,
 ) -> list[ModuleResult]:
     """Run every mutant and sort them into killed, survived and excluded, per module."""
     import pytest
@@ -867,7 +899,7 @@ def run_all(
                 continue
             tests = sorted(
                 tests_for(mutant, by_path[path], scopes), key=lambda test: (_distance(path, test), test)
-            )
+            )[:max_tests]
             if not tests:
                 results[path].survived.append(mutant)
                 continue
@@ -914,6 +946,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants run at once (default 1)")
     parser.add_argument("--threshold", type=float, default=90.0, help="minimum score per module (default 90)")
     parser.add_argument(
+        "--max-tests",
+        type=int,
+        default=150,
+        help="run at most this many tests per mutant, the module's own test files first (default 150); "
+        "a mutant they do not kill counts as surviving",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds before a mutant counts as killed"
     )
     return parser.parse_args(argv)
@@ -940,7 +979,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     by_path = line_contexts(paths, args.jobs)
-    results = run_all(all_mutants, by_path, equivalents, jobs=args.jobs, timeout=args.timeout)
+    results = run_all(
+        all_mutants, by_path, equivalents, jobs=args.jobs, timeout=args.timeout, max_tests=args.max_tests
+    )
     failed = False
     for result in results:
         path = result.path

@@ -125,8 +125,8 @@ async def test_a_waiter_cancelled_while_waiting_leaves_the_queue() -> None:
 
 
 @pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
-async def test_closing_wakes_the_waiters_with_pool_is_closed() -> None:
-    """Waiters of a pool that closes get InterfaceError('pool is closed')."""
+async def test_terminating_wakes_the_waiters_with_pool_is_closed() -> None:
+    """Waiters of a pool that is terminated get InterfaceError('pool is closed')."""
     pool = FakePool(max_size=1)
     await pool.acquire()
     errors: list[str] = []
@@ -140,7 +140,7 @@ async def test_closing_wakes_the_waiters_with_pool_is_closed() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(wait)
         await anyio.sleep(0.01)
-        await pool.close()
+        pool.terminate()
 
     assert ["pool is closed"] == errors
 
@@ -218,27 +218,61 @@ async def test_release_refuses_strangers_and_ignores_repeats() -> None:
 
 @pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_verify_reports_leaks_open_transactions_and_script_problems_once() -> None:
-    """Unreleased connections, a close() while in use, open transactions and unused answers."""
+    """Unreleased connections, open transactions and unused answers, each once."""
     pool = FakePool(max_size=3)
     pool.connection.fetch.returns_once([])
-    leaked = await pool.acquire()
+    await pool.acquire()
     in_transaction = await pool.acquire()
     await in_transaction.transaction().start()
     await pool.release(in_transaction)
-    await pool.acquire()
-    await pool.close()
-    await pool.release(leaked)
 
     problems = pool.problems()
-    assert 4 == len(problems), problems
+    assert 3 == len(problems), problems
     assert "one-shot answer was never used" in problems[0]
-    assert problems[1].startswith("acquired connection #0 was still in use when pool.close() was called")
+    assert problems[1].startswith("acquired connection #0 was never released")
     assert problems[2].startswith("acquired connection #1: <FakeTransaction #0 active> was never committed")
-    assert problems[3].startswith("acquired connection #2 was still in use when pool.close()")
-    with pytest.raises(ExpectationsNotMet, match=r"^4 problem\(s\) found by verify\(\):\n  1\. conn.fetch"):
+    with pytest.raises(ExpectationsNotMet, match=r"^3 problem\(s\) found by verify\(\):\n  1\. conn.fetch"):
         pool.verify()
-    assert (True, 0, 0) == (pool.is_closing(), pool.get_size(), pool.get_idle_size())
-    assert repr(pool).startswith("<asyncfakes.asyncpg.FakePool closed,")
+
+
+async def test_close_waits_for_acquired_connections_and_terminate_does_not() -> None:
+    """close() returns once the last connection is released; a timed-out close() terminates."""
+    pool = FakePool(max_size=2)
+    held = await pool.acquire()
+    closing: list[str] = []
+
+    async def close() -> None:
+        await pool.close()
+        closing.append("closed")
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(close)
+        await anyio.sleep(0.01)
+        assert ([], True) == (closing, pool.is_closing())
+        await pool.release(held)
+    assert (["closed"], 0) == (closing, pool.get_size())
+    await pool.close()  # again: nothing to do
+
+    other = FakePool()
+    stuck = await other.acquire()
+    with pytest.raises(TimeoutError):
+        with anyio.fail_after(0.01):
+            await other.close()
+    assert True is other.is_closing()
+    with pytest.raises(InterfaceError, match="released back to the pool"):
+        await stuck.fetchval("SELECT 1")
+    other.verify()  # terminated: asyncpg's proxies act as released
+
+
+async def test_terminate_wakes_a_waiting_close() -> None:
+    """terminate() while close() waits ends the wait at once."""
+    pool = FakePool()
+    await pool.acquire()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(pool.close)
+        await anyio.sleep(0.01)
+        pool.terminate()
+    assert True is pool.is_closing()
 
 
 async def test_verify_passes_when_everything_was_released() -> None:

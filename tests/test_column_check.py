@@ -172,6 +172,7 @@ async def test_asyncpg_rows_of_every_kind_are_fitted_one_by_one() -> None:
     assert [(1, "Ana"), (2, "Bo"), (3, "Cy")] == [tuple(row) for row in await conn.fetch(SQL, 1)]
 
 
+@pytest.mark.asyncfakes(verify=False)  # the problems are the point of this test
 async def test_asyncpg_refuses_a_dict_row_with_names_that_are_not_strings() -> None:
     """A row's keys are column names: anything else is refused with Record's message."""
     conn = apg.FakeConnection()

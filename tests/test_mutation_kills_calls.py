@@ -192,3 +192,75 @@ async def test_assert_executed_with_times_zero_and_a_count_mismatch() -> None:
         "but it was executed 1 time(s).\n"
     )
     assert "Nearest match" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("params", "args", "expected"),
+    [
+        (None, ("S",), ("S",)),
+        (None, (), ()),
+        (None, ("T",), ("T",)),
+        ((1, 2), ("S", 1, 2), ("S", 1, 2)),
+        ((5,), ("S", 5), ("S", 5)),
+        ((1, 2), ("S", 1, 3), ("S", 1, 3)),
+        ((1, 2), ("S", 1), ("S", 1)),
+        ((1, 2), ("S", 1, 2, 3), ("S", 1, 2, 3)),
+        ([1], ("S", [1], "extra"), ("S", [1], "extra")),
+    ],
+)
+def test_call_args_come_back_exactly_as_passed(
+    params: object, args: tuple[object, ...], expected: object
+) -> None:
+    """However a call's arguments are stored, args gives back what the code passed."""
+    call = Call("fetch", "S", params, args, {}, 0, None)
+
+    assert expected == call.args
+    assert len(expected) == len(call.args)
+
+
+def test_call_args_hold_the_params_snapshot() -> None:
+    """fetch(sql, params): args holds the snapshot of params, not the caller's list."""
+    params = [1]
+    call = Call("fetch", "S", params, ("S", params), {}, 0, None)
+    params.append(2)
+
+    assert ("S", [1]) == call.args
+    assert call.args[1] is call.params
+
+
+def test_describe_shortens_long_params_and_errors() -> None:
+    """describe() keeps a line short: long params and error messages are cut, the SQL is not."""
+    call = Call("fetch", "SELECT 1", list(range(100)), ("SELECT 1",), {}, 3, None)
+    call._outcome = ValueError("x" * 200)
+
+    text = call.describe()
+
+    assert text.startswith("#3 fetch('SELECT 1', [0, 1, 2,")
+    assert len(text) < 200
+    assert "-> raised ValueError('xxx" in text
+    assert "#3 close()" == Call("close", None, None, (), {}, 3, None).describe(outcome=False)
+
+
+def test_describe_names_assertion_errors_by_class_only() -> None:
+    """An AssertionError raised by a call shows as its class, without the (long) message."""
+    call = Call("fetch", "SELECT 1", None, ("SELECT 1",), {}, 0, None)
+    call._outcome = AssertionError("a long diff")
+
+    assert "#0 fetch('SELECT 1') -> raised AssertionError" == call.describe()
+    assert "raised" == call.outcome
+    assert isinstance(call.error, AssertionError)
+
+
+async def test_filter_by_method_sql_and_params_each_narrow_the_log() -> None:
+    """filter() keeps only the calls matching every criterion given."""
+    conn = await conn_with_calls()
+    await conn.fetch_val("SELECT * FROM users WHERE id = $1", [1])
+    calls = conn.calls
+
+    assert 2 == len(calls.filter(sql=Contains("from users")))
+    assert 1 == len(calls.filter(sql=Contains("from users"), method="fetch_val"))
+    assert 0 == len(calls.filter(sql=Contains("from users"), params=[2]))
+    assert 1 == len(calls.filter(params=[2]))
+    assert 2 == len(calls.filter(method="fetch"))
+    with pytest.raises(ValueError, match=r"^filter\(method='fetchval'\): no fake method has that name\."):
+        calls.filter(method="fetchval")

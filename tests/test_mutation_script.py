@@ -185,3 +185,19 @@ def test_tests_are_chosen_by_the_lines_they_run(mutation: types.ModuleType) -> N
     assert {"t::a", "t::b"} == mutation.tests_for(mutant(3, 4), by_line, [(2, 5)])
     assert {"t::a", "t::b"} == mutation.tests_for(mutant(2, 2), by_line, [(2, 5)])
     assert {"t::a", "t::b", "t::c"} == mutation.tests_for(mutant(1, 1), by_line, [(2, 5)])
+
+
+def test_failing_tests_are_read_from_the_junit_report(mutation: types.ModuleType, tmp_path: Path) -> None:
+    """A test failing unmutated is named by its node id, so the mapping can leave it out."""
+    report = tmp_path / "report.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest">'
+        '<testcase classname="tests.test_calls" name="test_a[asyncio]"><failure message="x"/></testcase>'
+        '<testcase classname="tests.test_calls" name="test_b"/>'
+        '<testcase classname="tests.test_calls" name="test_c"><error message="y"/></testcase>'
+        "</testsuite></testsuites>"
+    )
+
+    assert {"tests/test_calls.py::test_a[asyncio]", "tests/test_calls.py::test_c"} == mutation._failing_tests(
+        report
+    )

@@ -142,11 +142,15 @@ def test_postgres_error_refuses_an_unknown_phase() -> None:
 
 
 def test_which_errors_abort_a_transaction_and_which_lose_the_connection() -> None:
-    """Server errors abort; psqlpy's own refusals do not; only connection_lost() loses the connection."""
-    assert [True, True, False, False, False] == [
+    """Server errors (and psqlpy errors a test builds) abort; psqlpy's own client-side refusals do not."""
+    from asyncfakes.psqlpy._results import unexpected_row_count
+
+    assert [True, True, True, False, False, False, False] == [
         aborts(unique_violation("k")),
         aborts(exc.DatabaseError(TEXT)),
-        aborts(exc.ConnectionExecuteError("query returned an unexpected number of rows")),
+        aborts(exc.TransactionExecuteError("duplicate key value violates unique constraint")),
+        aborts(unexpected_row_count()),
+        aborts(exc.PyToRustValueMappingError("Can't convert value from python to rust type")),
         aborts(connection_lost()),
         aborts(ValueError(TEXT)),
     ]

@@ -305,6 +305,34 @@ async def test_tuple_rows_take_their_names_from_the_sql() -> None:
     )
 
 
+@pytest.mark.asyncfakes(verify=False)  # the misfit is the point
+async def test_scripted_rows_must_have_the_columns_the_sql_names() -> None:
+    """A row keyed by a column the statement does not return fails the call; verify() says so too."""
+    conn = FakeAsyncConnection()
+    conn.execute.returns([{"id": 1, "email": "a@example.com"}])
+
+    with pytest.raises(ValueError, match="missing \\['name'\\], not returned \\['email'\\]"):
+        await conn.execute("SELECT id, name FROM users")
+    with pytest.raises(ExpectationsNotMet, match="a scripted row has the columns"):
+        conn.verify()
+
+
+async def test_rows_in_another_order_are_put_in_the_sqls_order() -> None:
+    """Dict keys in any order: the cursor gives the columns in the order the SQL names them."""
+    conn = FakeAsyncConnection()
+    conn.execute.returns([{"name": "Ana", "id": 1}])
+    conn.when(method="executemany").returns([[{"name": "Bo", "id": 2}]])
+
+    cur = await conn.execute("SELECT id, name FROM users")
+    many = conn.cursor()
+    await many.executemany(
+        "INSERT INTO users (name) VALUES (%s) RETURNING id, name", [("Bo",)], returning=True
+    )
+
+    assert ([(1, "Ana")], ["id", "name"]) == (await cur.fetchall(), [c.name for c in cur.description or []])
+    assert [(2, "Bo")] == await many.fetchall()
+
+
 async def test_dict_rows_in_another_key_order_come_back_in_the_statements_order() -> None:
     """The fast path for dict rows never garbles a dict whose keys are in another order."""
     conn = FakeAsyncConnection(autocommit=True)

@@ -172,3 +172,38 @@ def test_a_half_built_fake_joins_no_scope(outside: None) -> None:
         FakeConnectionPool(1)
     assert [] == scope.fakes()
     scope.close()
+
+
+def test_a_silenced_warning_skips_finding_the_problems(outside: None) -> None:
+    """simplefilter('ignore', UnverifiedFakeWarning) skips the (possibly costly) problems() at collection."""
+    looked: list[str] = []
+
+    class Counting(Leaky):
+        def problems(self) -> list[str]:
+            looked.append("problems")
+            return super().problems()
+
+    def make() -> None:
+        Counting()
+        gc.collect()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", UnverifiedFakeWarning)
+        warnings.simplefilter("error", DeprecationWarning)  # first, but another category: not decisive
+        make()
+    assert ([], []) == (looked, caught)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()  # no filter at all: the warning shows
+        make()
+    assert ["problems"] == looked
+    assert 1 == len(caught)
+    looked.clear()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", category=UnverifiedFakeWarning, module="elsewhere")
+        make()
+    assert ["problems"] == looked  # a finer filter: the problems are found, warnings decides
+    assert 1 == len(caught)

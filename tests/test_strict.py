@@ -302,6 +302,7 @@ async def test_a_verbless_when_does_not_count_as_scripted_for_strict() -> None:
     assert conn.fetch_val.expect(sql="SELECT 2").accepts("fetch_val", "SELECT 2", None)
 
 
+@pytest.mark.asyncfakes(verify=False)  # the problems are the point of this test
 async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
     """psqlpy's 'unexpected number of rows' for an unscripted fetch_row names the stub it nearly matched."""
     from asyncfakes import psqlpy

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ._answers import AnswerFunction, Gate
 from ._calls import Call, CallLog, Outcome
 from ._columns import output_columns
-from ._connection import BaseConnection, FakeConnection
+from ._connection import BaseConnection
 from ._errors import (
     ExpectationsNotMet,
     FakeAssertionError,
@@ -22,6 +22,7 @@ from ._errors import (
     call_site,
     missing_attribute,
 )
+from ._generic import FakeConnection
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method

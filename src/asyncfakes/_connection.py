@@ -1,4 +1,4 @@
-"""FakeConnection: the generic fake, lifecycle, connection-wide stubs, verification, extension hooks."""
+"""BaseConnection: lifecycle, connection-wide stubs, verification and the extension hooks of every fake."""
 
 from __future__ import annotations
 
@@ -8,42 +8,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._columns import output_columns, row_misfit
-from ._copies import snapshot
-from ._errors import FakeConnectionClosed, ParameterMismatch, did_you_mean, missing_attribute
+from ._errors import FakeConnectionClosed, did_you_mean, missing_attribute
 from ._method import fake_method, specs_of
-from ._placeholders import parameter_problem, positional_count
-from ._records import (
-    FakeRecord,
-    check_row,
-    check_rows,
-    many_record,
-    raise_if_error,
-    record_of,
-    row_record,
-    rows_record,
-)
 from ._registry import Verifiable
 from ._script import Script
 from ._stubs import Stub, ValueCheck
-from ._transaction import BaseTransaction, FakeTransaction
+from ._transaction import BaseTransaction
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["BaseConnection", "FakeConnection"]
-
-
-_ONE_SET = frozenset({"execute", "fetch", "fetch_row", "fetch_val"})
-
-
-def _many_problem(sql: str, sets: Any) -> str | None:
-    if not isinstance(sets, (list, tuple)):
-        return None
-    for number, params in enumerate(sets):
-        problem = parameter_problem(sql, params)
-        if problem is not None:
-            return f"parameter set #{number}: {problem}"
-    return None
+__all__ = ["BaseConnection"]
 
 
 class BaseConnection(Verifiable):
@@ -188,6 +163,7 @@ class BaseConnection(Verifiable):
         found = super().problems()
         found += self._script.problems()
         found += [f"{tx!r} was never committed or rolled back." for tx in self._transaction_stack]
+        found += [tx.never_started() for tx in self._transactions if tx.state == "new"]
         return found
 
     @property
@@ -323,141 +299,3 @@ class BaseConnection(Verifiable):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<{type(self).__name__} {state}, {len(self._script.history)} calls>"
-
-
-class FakeConnection(BaseConnection):
-    """A fake async database connection: script what it answers, then assert on what it was sent.
-
-    The generic fake, with the method set of the hand-written fakes people migrate from:
-    ``execute``, ``execute_many``, ``fetch``, ``fetch_row``, ``fetch_val``, ``transaction()``,
-    ``close()`` and ``async with conn``; and their attribute API (``fetch_return = ...``,
-    ``execute_calls``) answering whenever nothing else is scripted.
-    """
-
-    transaction_class: ClassVar[type[BaseTransaction]] = FakeTransaction
-
-    def __init__(
-        self,
-        *,
-        strict: bool = False,
-        ordered: bool = False,
-        optional_stubs: bool = False,
-        share_with: BaseConnection | None = None,
-    ) -> None:
-        super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
-        self._clear_returns()
-
-    def _clear_returns(self) -> None:
-        self.execute_return: Any = None
-        self.fetch_return: Any = None
-        self.fetch_row_return: Any = None
-        self.fetch_val_return: Any = None
-        self._mismatches: list[str] = []
-
-    def reset_mock(self) -> None:
-        """Forget every call, answer, stub and expectation, and the ``*_return`` attributes."""
-        super().reset_mock()
-        self._clear_returns()
-
-    def natural_answer_is_scripted(self, call: Call) -> bool:
-        """Whether a ``*_return`` attribute (the hand-written fakes' API) answers ``call``."""
-        method = "execute" if call.method == "execute_many" else call.method
-        return getattr(self, f"{method}_return", None) is not None
-
-    def transaction(self) -> FakeTransaction:
-        """Return a new transaction (a savepoint if one is active when it starts)."""
-        return FakeTransaction(self)
-
-    def check_call(self, call: Call) -> None:
-        """Refuse calls on a closed connection, and parameters that do not fit the SQL's placeholders.
-
-        ``execute``, ``fetch``, ``fetch_row`` and ``fetch_val`` take one set of parameters,
-        ``execute_many`` a list of them: a list or tuple must have one value per placeholder, a
-        mapping a key per named placeholder. The error (:class:`ParameterMismatch`) is also
-        reported by ``verify()``, in case the code under test swallows it.
-        """
-        if self._closed:
-            super().check_call(call)
-        sql = call._sql
-        if sql is None:
-            return
-        method = call._method
-        if method in _ONE_SET:
-            params = call._params
-            kind = type(params)
-            if (kind is list or kind is tuple) and len(params) == positional_count(sql):
-                return  # the usual call, answered without further work
-            problem = parameter_problem(sql, params)
-        elif method == "execute_many":
-            problem = _many_problem(sql, call.params)
-        else:
-            return
-        if problem is not None:
-            message = f"{call.describe(outcome=False)}: {problem}"
-            self._mismatches.append(message)
-            raise ParameterMismatch(message)
-
-    def problems(self) -> list[str]:
-        """The core's problems, and every parameter mismatch raised into the code under test."""
-        return super().problems() + [f"{text} (ParameterMismatch raised)" for text in self._mismatches]
-
-    # --- the generic driver surface ------------------------------------------------------
-    @fake_method(shape=record_of)
-    async def execute(self, stmt: str, parameters: Any = None) -> FakeRecord:
-        """Run a statement; answers a :class:`FakeRecord`."""
-        value = self.execute_return
-        raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
-            return FakeRecord(value.pop(0))
-        return FakeRecord(snapshot(value))
-
-    @fake_method(shape=many_record, params=("parameters_list", "parameters"))
-    async def execute_many(
-        self, stmt: str, parameters_list: Any = None, parameters: Any = None
-    ) -> FakeRecord:
-        """Run a statement once per parameter set; answers a :class:`FakeRecord` of the row count."""
-        raise_if_error(self.execute_return)
-        params = parameters_list if parameters_list is not None else parameters
-        total = len(params) if params else 0
-        return FakeRecord(total, rowcount=total)
-
-    @fake_method(shape=rows_record, check=check_rows)
-    async def fetch(self, stmt: str, parameters: Any = None) -> FakeRecord:
-        """Run a query; answers a :class:`FakeRecord` of its rows."""
-        raise_if_error(self.fetch_return)
-        return FakeRecord(snapshot(self.fetch_return))
-
-    @fake_method(shape=row_record, check=check_row)
-    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
-        """Run a query for one row; answers a :class:`FakeRecord`."""
-        raise_if_error(self.fetch_row_return)
-        if self.fetch_row_return is not None:
-            return snapshot(self.fetch_row_return)
-        if isinstance(self.fetch_return, list) and self.fetch_return:
-            return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(snapshot(self.fetch_return))
-
-    @fake_method
-    async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
-        """Run a query for one value; answers the value itself."""
-        raise_if_error(self.fetch_val_return)
-        return snapshot(self.fetch_val_return)
-
-    # --- the hand-written fakes' call lists --------------------------------------------
-    def _pairs(self, *methods: str) -> list[tuple[str | None, Any]]:
-        return [(c.sql, c.params) for c in self._script.history if c.method in methods]
-
-    @property
-    def execute_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``execute`` and ``execute_many`` call (migration API)."""
-        return self._pairs("execute", "execute_many")
-
-    @property
-    def fetch_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``fetch`` and ``fetch_row`` call (migration API)."""
-        return self._pairs("fetch", "fetch_row")
-
-    @property
-    def fetch_val_calls(self) -> list[tuple[str | None, Any]]:
-        """``(stmt, params)`` of every ``fetch_val`` call (migration API)."""
-        return self._pairs("fetch_val")

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from ._matchers import _TOKEN
 
-__all__ = ["Placeholders", "parameter_problem", "placeholders", "positional_count"]
+__all__ = ["ONE_SET", "Placeholders", "call_problem", "parameter_problem", "placeholders", "positional_count"]
+
+ONE_SET: Final = frozenset({"execute", "fetch", "fetch_row", "fetch_val"})
+"""The generic fake's methods that take one set of parameters (``execute_many`` takes a list)."""
 
 
 class Placeholders(NamedTuple):
@@ -130,3 +133,16 @@ def parameter_problem(sql: str, params: Any) -> str | None:
         f"the SQL expects {_plural(found.total, 'parameter')} ({_shown(found)}), "
         f"{given} {was} given: {params!r}."
     )
+
+
+def call_problem(method: str, sql: str, params: Any) -> str | None:
+    """What is wrong with the parameters of a generic fake's call, or ``None`` (other methods: ``None``)."""
+    if method in ONE_SET:
+        return parameter_problem(sql, params)
+    if method != "execute_many" or not isinstance(params, (list, tuple)):
+        return None
+    for number, one in enumerate(params):
+        problem = parameter_problem(sql, one)
+        if problem is not None:
+            return f"parameter set #{number}: {problem}"
+    return None

@@ -92,6 +92,19 @@ class Scope:
 _scopes: list[Scope] = []
 
 
+def _ignored() -> bool:
+    """Whether the warnings filters would drop an :class:`UnverifiedFakeWarning` (by category alone)."""
+    import warnings
+
+    for action, message, category, module, _ in warnings.filters:
+        if not issubclass(UnverifiedFakeWarning, category):
+            continue
+        if (message is not None and message.pattern) or module is not None:
+            return False  # a finer filter: let warnings decide, with the message
+        return action == "ignore"
+    return False
+
+
 def open_scope() -> Scope:
     """Open a :class:`Scope` that collects the fakes created from now until it is closed."""
     scope = Scope()
@@ -159,6 +172,9 @@ class Verifiable(metaclass=_Tracked):
     def __del__(self) -> None:
         if self._asyncfakes_inspected or self._asyncfakes_owner is not None or not self._asyncfakes_built:
             return
+        scope = self._asyncfakes_scope
+        if (scope is None or not scope.is_open) and _ignored():
+            return  # silenced: skip the cost of finding the problems too
         try:
             found = self.problems()
             text = self.verify_report(found) if found else ""
@@ -166,7 +182,6 @@ class Verifiable(metaclass=_Tracked):
             return
         if not text:
             return
-        scope = self._asyncfakes_scope
         if scope is not None and scope.is_open:
             scope._lost.append((repr(self), text))
             return

@@ -13,7 +13,8 @@ from ._method import fake_method
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from ._connection import BaseConnection, FakeConnection
+    from ._connection import BaseConnection
+    from ._generic import FakeConnection
     from ._records import FakeRecord
 
 __all__ = ["BaseTransaction", "FakeTransaction", "TransactionState"]
@@ -44,6 +45,10 @@ class BaseTransaction:
             if name[:2] == "__":
                 raise AttributeError(name)
             raise missing_attribute(self, name)
+
+    start_method: ClassVar[str | None] = "start()"
+    """The driver's method that begins the transaction without ``async with`` (``None``: there is none),
+    named when ``verify()`` reports a transaction created and never started."""
 
     def __init__(self, connection: BaseConnection, *, options: Mapping[str, Any] | None = None) -> None:
         self.connection = connection
@@ -194,6 +199,15 @@ class BaseTransaction:
         """Assert the transaction rolled back."""
         __tracebackhide__ = True
         self._assert_state("rolled_back")
+
+    def never_started(self) -> str:
+        """What ``verify()`` says about this transaction when it was created and never started."""
+        how = "`async with`" + (f" (or call {self.start_method})" if self.start_method else "")
+        return (
+            f"transaction #{self.number} was created but never started: enter it with {how}. Without "
+            "that, the statements meant for it run outside any transaction, and in production the write "
+            "is not atomic."
+        )
 
     def __repr__(self) -> str:
         kind = "savepoint " if self.parent is not None else ""

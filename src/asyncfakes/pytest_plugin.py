@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import pytest
 
-from ._connection import FakeConnection
+from ._generic import FakeConnection
 from ._patching import DriverPatch
 from ._registry import Scope, open_scope
 

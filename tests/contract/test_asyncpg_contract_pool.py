@@ -242,3 +242,34 @@ async def test_connect_fails_with_the_servers_error(pools: PoolTarget) -> None:
         await connect(missing)
     with pytest.raises(ConnectionRefusedError):
         await connect(refused)
+
+
+async def test_close_waits_for_acquired_connections(pools: PoolTarget) -> None:
+    """close() returns only once the acquired connection is released; is_closing() meanwhile."""
+    pool = await pools.create_pool(min_size=0, max_size=2)
+    held = await pool.acquire()
+    close = asyncio.ensure_future(pool.close())
+    await asyncio.sleep(0.05)
+    waiting = (close.done(), pool.is_closing())
+
+    await pool.release(held)
+    await asyncio.wait_for(close, 5)
+
+    assert (False, True) == waiting
+    with pytest.raises(error_class("InterfaceError"), match="^pool is closed$"):
+        await pool.acquire()
+
+
+async def test_a_close_that_times_out_terminates_the_pool(pools: PoolTarget) -> None:
+    """wait_for(pool.close(), t) with a connection held times out; the pool is then terminated."""
+    pool = await pools.create_pool(min_size=0, max_size=2)
+    held = await pool.acquire()
+
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(pool.close(), 0.1)
+
+    assert True is pool.is_closing()
+    with pytest.raises(error_class("InterfaceError"), match="released back to the pool"):
+        await held.fetchval("SELECT 1")
+    with pytest.raises(error_class("InterfaceError"), match="^pool is closed$"):
+        await pool.acquire()

@@ -9,6 +9,7 @@ its exception classes, and it is imported only when the first error is raised.
 from __future__ import annotations
 
 from ._connection import FakeConnection
+from ._create_pool import create_pool
 from ._driver_types import as_connection, as_pool
 from ._errors import (
     connection_lost,
@@ -28,7 +29,7 @@ from ._named_errors import (
     undefined_table,
 )
 from ._patch import AsyncpgPatch, patch_asyncpg
-from ._pool import FakePool, FakePoolAcquireContext, create_pool
+from ._pool import FakePool, FakePoolAcquireContext
 from ._record import Record, rows
 from ._statements import FakeCursor, FakeCursorFactory, FakeCursorIterator, FakePreparedStatement
 from ._transaction import FakeTransaction

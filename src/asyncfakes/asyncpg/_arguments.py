@@ -20,9 +20,11 @@ Such a client-side error does not abort the transaction: the server never saw th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Final
+
+from asyncfakes import Call
 
 from ._errors import error_class
 
@@ -146,11 +148,11 @@ def scalar_slots(sql: str) -> dict[int, str]:
 
 
 def scalar_violation(
-    sql: str, args: Any, codecs: Callable[[], bool], element: int | None = None
+    sql: str, args: Any, history: Sequence[Call], element: int | None = None
 ) -> Exception | None:
     """Return the ``DataError`` asyncpg raises for a list or tuple bound to a scalar ``$n``, or ``None``.
 
-    ``codecs()`` says whether a type codec is set on the connection (only explicit casts are then
+    ``history`` is the connection's (with a ``set_type_codec`` call in it, only explicit casts are
     trusted); ``element`` is the index of ``args`` in an ``executemany``/``fetchmany`` list.
     """
     if not isinstance(args, (list, tuple)) or not any(isinstance(a, (list, tuple)) for a in args):
@@ -158,7 +160,7 @@ def scalar_violation(
     slots = scalar_slots(sql)
     for number, value in enumerate(args, 1):
         kind = slots.get(number)
-        if kind is None or not isinstance(value, (list, tuple)) or (kind == COMPARED and codecs()):
+        if kind is None or not isinstance(value, (list, tuple)) or (kind == COMPARED and _codecs(history)):
             continue
         name = type(value).__name__
         reason = (
@@ -177,6 +179,10 @@ def scalar_violation(
         setattr(error, _CLIENT_SIDE, True)
         return error
     return None
+
+
+def _codecs(history: Sequence[Call]) -> bool:
+    return any(call.method == "set_type_codec" for call in history)
 
 
 def is_client_side(error: BaseException) -> bool:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
-from ._arguments import is_client_side, scalar_violation
-from ._errors import error_class, interface_error, is_connection_loss, is_server_error, postgres_error
+from ._argument_count import ONE_SET, check_arguments, fits
+from ._arguments import is_client_side
+from ._errors import interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
-from ._status import parameters, recovers, statement_count, transaction_effect
-from ._transaction import FakeTransaction
+from ._status import recovers, transaction_effect
+from ._transaction import FakeTransaction, rollback_note
 from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
@@ -24,14 +24,6 @@ __all__ = ["FakeConnection"]
 
 _ABORTED = "current transaction is aborted, commands ignored until end of transaction block"
 _BUSY = "cannot perform operation: another operation is in progress"
-_ARGUMENT_HINT = "Check the query against the passed list of arguments."
-_NO_PARAMETERS_NOTE = (
-    "  Note that parameters are supported only in SELECT, INSERT, UPDATE, DELETE, MERGE and VALUES "
-    "statements, and will *not* work in statements  like CREATE VIEW or DECLARE CURSOR."
-)
-# Methods whose calls send arguments the server counts: one set of them, or a list of sets.
-_ONE_SET = frozenset({"fetch", "fetchrow", "fetchval", "cursor"})
-_MANY_SETS = frozenset({"executemany", "fetchmany"})
 
 
 def _execute_shape(host: FakeConnection, call: Call, value: Any) -> str:
@@ -61,24 +53,6 @@ def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnecti
 
 def _is_cancellation(error: BaseException) -> bool:
     return not isinstance(error, Exception) and type(error).__name__ in ("CancelledError", "Cancelled")
-
-
-@lru_cache(maxsize=1024)
-def _fits(sql: str, passed: int) -> bool:
-    """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
-    return statement_count(sql) <= 1 and max(parameters(sql), default=0) == passed
-
-
-def _check_arguments(sql: str, args: Any) -> None:
-    expected, passed = max(parameters(sql), default=0), len(args)
-    if expected != passed:
-        hint = _ARGUMENT_HINT + (_NO_PARAMETERS_NOTE if expected == 0 else "")
-        message = (
-            f"the server expects {expected} argument{'s' if expected != 1 else ''} for this query, "
-            f"{passed} {'was' if passed == 1 else 'were'} passed"
-        )
-        error = error_class("InterfaceError")(message, hint=hint)  # type: ignore[call-arg]
-        raise error
 
 
 class FakeConnection(BaseConnection):
@@ -125,9 +99,10 @@ class FakeConnection(BaseConnection):
         """The default ``record_class`` of this connection's queries (``asyncpg.connect(record_class=)``)."""
         self._manual = False  # in a transaction started by executing BEGIN
         self._aborted = False  # a statement failed in the current transaction
-        self._aborted_by: Call | None = None  # that statement
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
+        self._failed_call: Call | None = None  # the statement that aborted the current transaction
+        self._notes: list[str] = []
         self._pool: FakePool | None = None
         self._released = False
         self._acquired_at = ""  # where a pool handed it out, for "the pool is exhausted" notes
@@ -321,11 +296,11 @@ class FakeConnection(BaseConnection):
         method = call.method
         sql = call.sql
         if (
-            method in _ONE_SET
+            method in ONE_SET
             and sql is not None
             and not (self._released or self._closed or self._gone or self._in_flight or self._aborted)
             and "record_class" not in call.kwargs
-            and _fits(sql, len(call.params or ()))
+            and fits(sql, len(call.params or ()))
             and not any(type(arg) in (list, tuple) for arg in call.params or ())
         ):
             return  # the common case, decided at once: one statement, the right argument count
@@ -337,33 +312,11 @@ class FakeConnection(BaseConnection):
         if self.in_flight:
             raise interface_error(_BUSY)
         if self._aborted and self._in_transaction() and not self._accepted_when_aborted(call):
-            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._aborted_by))
+            raise add_note(postgres_error("25P02", _ABORTED), aborted_note(self._failed_call))
         if "record_class" in call.kwargs:
             record_type(call.kwargs["record_class"])
         if sql is not None:
-            if method in _ONE_SET or (method == "execute" and call.params):
-                if statement_count(sql) > 1:
-                    error = postgres_error(
-                        "42601", "cannot insert multiple commands into a prepared statement"
-                    )
-                    raise error
-                _check_arguments(sql, call.params)
-                violation = scalar_violation(sql, call.params, self._has_codecs)
-                if violation is not None:
-                    raise violation
-            elif method == "execute" and parameters(sql):
-                # Without arguments asyncpg sends the text as is, and the server rejects a $n.
-                error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
-                raise error
-            elif method in _MANY_SETS and isinstance(call.params, (list, tuple)):
-                for element, arguments in enumerate(call.params):
-                    _check_arguments(sql, arguments)
-                    violation = scalar_violation(sql, arguments, self._has_codecs, element)
-                    if violation is not None:
-                        raise violation
-
-    def _has_codecs(self) -> bool:
-        return any(call.method == "set_type_codec" for call in self._script.history)
+            check_arguments(method, sql, call.params, self._script.history)
 
     def _accepted_when_aborted(self, call: Call) -> bool:
         method = call.method
@@ -394,7 +347,7 @@ class FakeConnection(BaseConnection):
             # PostgreSQL aborts the whole transaction: a failed statement, or one asyncpg had
             # the server cancel (a timeout, a cancelled task).
             if not self._aborted:
-                self._aborted_by = call
+                self._failed_call = call
             self._aborted = True
 
     def _executed(self, sql: str, status: str) -> str:
@@ -402,6 +355,9 @@ class FakeConnection(BaseConnection):
         effect = transaction_effect(sql)
         if effect is False and self._aborted and status == "COMMIT":
             status = "ROLLBACK"  # PostgreSQL ends an aborted transaction with a rollback
+            self._notes.append(
+                rollback_note("a COMMIT was executed (its status was 'ROLLBACK')", self._failed_call)
+            )
         if effect is not None:
             self._manual = effect
             self._aborted = False
@@ -410,8 +366,8 @@ class FakeConnection(BaseConnection):
         return status
 
     def problems(self) -> list[str]:
-        """What ``verify()`` reports, plus a transaction left open by executing ``BEGIN``."""
-        found = super().problems()
+        """What ``verify()`` reports, plus an unended manual ``BEGIN`` and commits of failed transactions."""
+        found = super().problems() + self._notes
         if self._manual and not (self.closed or self._gone):
             found.append(f"{self!r}: a transaction started by executing BEGIN was never ended.")
         return found

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import Verifiable, add_note, call_site, missing_attribute
+from asyncfakes import Event, Verifiable, add_note, call_site, missing_attribute
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
@@ -19,7 +19,7 @@ from ._waiting import HandOff, timeout_error
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["FakePool", "FakePoolAcquireContext", "create_pool"]
+__all__ = ["FakePool", "FakePoolAcquireContext", "Hook"]
 
 Hook = Callable[[FakeConnection], Awaitable[Any]]
 
@@ -53,7 +53,7 @@ class FakePool(PoolShortcuts, Verifiable):
       with its own script and history, as a real pool reuses its physical connections.
 
     ``verify()`` reports, besides every script's problems, connections acquired and never
-    released, transactions left open, and a ``close()`` while connections were still out.
+    released and transactions left open; ``close()`` waits for acquired connections, as asyncpg's.
     To patch the driver: ``monkeypatch.setattr(asyncpg, "create_pool", pool.create_pool)``.
     """
 
@@ -88,7 +88,8 @@ class FakePool(PoolShortcuts, Verifiable):
         self._configure(min_size, max_size, record_class)
         self._initialized = True
         self._closed = False
-        self._closed_with: list[FakeConnection] = []
+        self._closing = False
+        self._drained: Event | None = None  # set when the last acquired connection comes back
         self._taken: dict[int, FakeConnection | None] = {}  # slot -> its connection, None: reserved
         self._handed_out: list[FakeConnection] = []
         self._used_slots: set[int] = set()
@@ -219,27 +220,40 @@ class FakePool(PoolShortcuts, Verifiable):
             raise interface_error(msg)
 
     async def close(self) -> None:
-        """Close the pool; acquiring afterwards raises ``InterfaceError('pool is closed')``.
+        """Close the pool once every acquired connection is released, as asyncpg's ``close()`` does.
 
-        Unlike asyncpg's, it does not wait for connections still acquired: ``verify()`` reports
-        them (asyncpg's ``close()`` would wait for their release).
+        It waits for releases (so ``asyncio.wait_for(pool.close(), 10)`` times out while a
+        connection is held); if the wait is cancelled or times out, the pool is terminated, as
+        asyncpg's is. Acquiring afterwards raises ``InterfaceError('pool is closed')``.
         """
         if self._closed:
             return
-        self._closed = True
-        self._closed_with = list(self.in_use)
+        self._check_open()
+        self._closing = True
+        try:
+            while self.in_use and not self._closed:  # terminate() ends the wait
+                self._drained = Event()
+                await self._drained.wait()
+        except BaseException:
+            self.terminate()
+            raise
+        finally:
+            self._closing = False
+            self._closed = True
         self._handoff.fail_all()
 
     def terminate(self) -> None:
-        """Close the pool and every connection at once."""
+        """Close the pool and every connection at once, without waiting for releases."""
         self._closed = True
         for connection in self.in_use:
             connection._released = True  # asyncpg's proxies act as released after terminate()
         self._handoff.fail_all()
+        if self._drained is not None:
+            self._drained.set()
 
     def is_closing(self) -> bool:
-        """Whether ``close()`` or ``terminate()`` was called."""
-        return self._closed
+        """Whether ``close()`` (even one still waiting for releases) or ``terminate()`` was called."""
+        return self._closed or self._closing
 
     def get_size(self) -> int:
         """How many connections the pool has open (at least ``min_size``; none once closed)."""
@@ -323,6 +337,8 @@ class FakePool(PoolShortcuts, Verifiable):
     def _let_go(self, connection: FakeConnection) -> None:
         connection._released = True
         self._free(next(slot for slot, held in self._taken.items() if held is connection))
+        if self._drained is not None and not self.in_use:
+            self._drained.set()
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         """Give ``connection`` back; using it afterwards raises ``InterfaceError``, as in asyncpg."""
@@ -351,12 +367,7 @@ class FakePool(PoolShortcuts, Verifiable):
                 for text in connection.problems()
                 if text not in shared
             ]
-            if connection in self._closed_with:
-                found.append(
-                    f"acquired connection #{number} was still in use when pool.close() was called "
-                    "(asyncpg's close() would wait for it to be released)."
-                )
-            elif not connection._released:
+            if not connection._released:
                 found.append(
                     f"acquired connection #{number} was never released: use `async with pool.acquire()` "
                     "or `await pool.release(conn)`."
@@ -366,29 +377,3 @@ class FakePool(PoolShortcuts, Verifiable):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<asyncfakes.asyncpg.FakePool {state}, {len(self._taken)}/{self._max_size} in use>"
-
-
-def create_pool(
-    dsn: str | None = None,
-    *,
-    min_size: int = 10,
-    max_size: int = 10,
-    setup: Hook | None = None,
-    init: Hook | None = None,
-    record_class: type[Any] | None = None,
-    **connect_kwargs: Any,
-) -> FakePool:
-    """``asyncpg.create_pool``'s shape, making a new :class:`FakePool` (shared script).
-
-    For code that takes the pool factory as a parameter; to script the pool before the code
-    creates it, make a ``FakePool()`` and pass its ``create_pool`` instead.
-    """
-    return FakePool().create_pool(
-        dsn,
-        min_size=min_size,
-        max_size=max_size,
-        setup=setup,
-        init=init,
-        record_class=record_class,
-        **connect_kwargs,
-    )

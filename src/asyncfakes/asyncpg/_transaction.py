@@ -6,14 +6,14 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
-from asyncfakes import BaseTransaction, TransactionState
+from asyncfakes import BaseTransaction, Call, TransactionState
 
 from ._errors import interface_error, postgres_error
 
 if TYPE_CHECKING:
     from ._connection import FakeConnection
 
-__all__ = ["ISOLATION_LEVELS", "FakeTransaction"]
+__all__ = ["ISOLATION_LEVELS", "FakeTransaction", "rollback_note"]
 
 ISOLATION_LEVELS: Final = frozenset({"read_committed", "read_uncommitted", "serializable", "repeatable_read"})
 
@@ -24,6 +24,18 @@ _STATE_TEXT: Final = {
     "failed": "in error state",
     "new": "not yet started",
 }
+
+
+def rollback_note(what: str, failed: Call | None) -> str:
+    """What ``verify()`` says when ``what`` committed a transaction that ``failed`` had aborted."""
+    assert failed is not None  # set with the aborted state
+    error = failed.error
+    how = "was cancelled" if error is None else f"raised {type(error).__name__}"
+    return (
+        f"{what} after {failed.describe(outcome=False)} {how}: PostgreSQL rolled the transaction back "
+        "instead, and asyncpg raised nothing, so its writes are lost. Roll back after catching a "
+        "database error (or let the error leave the `async with` block)."
+    )
 
 
 class FakeTransaction(BaseTransaction):
@@ -37,7 +49,8 @@ class FakeTransaction(BaseTransaction):
     object (``tx = conn.transaction()``) or find it in ``conn.transactions`` to assert on it.
 
     Committing a transaction in which a statement failed succeeds, but PostgreSQL rolls it
-    back, so its state becomes ``rolled_back`` and ``assert_committed()`` fails.
+    back, so its state becomes ``rolled_back``, ``assert_committed()`` fails and ``verify()``
+    reports it (asyncpg raises nothing: measured by the contract suite).
     """
 
     state: TransactionState  # set by this class's methods too
@@ -138,6 +151,9 @@ class FakeTransaction(BaseTransaction):
         if aborted:
             self.state = "rolled_back"
             connection._aborted = False
+            connection._notes.append(
+                rollback_note(f"transaction #{self.number} was committed", connection._failed_call)
+            )
 
     async def _rollback(self) -> None:
         await self._end_keeping_savepoints(super().rollback)

@@ -17,6 +17,7 @@ __all__ = [
     "ABORTED",
     "Failure",
     "aborts",
+    "client_side",
     "adjust_for_transaction",
     "connection_lost",
     "deadlock_detected",
@@ -147,12 +148,43 @@ def adjust_for_transaction(error: BaseException) -> Exception | None:
     return None
 
 
+# The psqlpy classes raised only on the client side, before or after the server ran the statement
+# (psqlpy's RustPSQLDriverError mapping): parameter and value mapping, closed objects, the pool
+# and listeners. Any other psqlpy error a test builds is taken as a server error.
+_CLIENT_SIDE_CLASSES = (
+    exc.PyToRustValueMappingError,
+    exc.RustToPyValueMappingError,
+    exc.UUIDValueConvertError,
+    exc.MacAddrConversionError,
+    exc.ConnectionClosedError,
+    exc.TransactionClosedError,
+    exc.CursorClosedError,
+    exc.BaseConnectionPoolError,
+    exc.BaseListenerError,
+)
+_CLIENT = "_asyncfakes_psqlpy_client_side"
+
+
+def client_side(error: Exception) -> Exception:
+    """Mark ``error`` (made by the fake) as raised by psqlpy itself: it aborts no transaction."""
+    setattr(error, _CLIENT, True)
+    return error
+
+
 def aborts(error: BaseException) -> bool:
-    """Whether PostgreSQL reported ``error``, so an open transaction block is now aborted."""
+    """Whether ``error`` came from PostgreSQL, so an open transaction block is now aborted.
+
+    A psqlpy error a test scripts (``raises(TransactionExecuteError("duplicate key ..."))``) counts
+    as a server error unless its class is one psqlpy raises only on the client side.
+    """
     failure = failure_of(error)
     if failure is not None:
         return failure.kind == "server"
-    return isinstance(error, exc.Error) and "db error: ERROR:" in str(error)
+    return (
+        isinstance(error, exc.Error)
+        and not isinstance(error, _CLIENT_SIDE_CLASSES)
+        and not getattr(error, _CLIENT, False)
+    )
 
 
 def is_lost(error: BaseException) -> bool:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import exceptions as exc
-from ._failures import Failure, failure_of, make
+from ._failures import Failure, client_side, failure_of, make
 
 __all__ = ["check_many", "check_parameters", "placeholders"]
 
@@ -138,7 +138,7 @@ def check_many(sql: str | None, parameters: Any) -> Exception | None:
         error = check_parameters(sql, one)
         if error is not None and index == 0 and failure_of(error) is None:
             # psqlpy builds the statement from the first set, and words its refusal so.
-            return exc.ConnectionExecuteError(f"Cannot build statement in execute_many: {error}")
+            return client_side(exc.ConnectionExecuteError(f"Cannot build statement in execute_many: {error}"))
         if error is not None:
             return error
     return None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from . import exceptions as exc
+from ._failures import client_side
 
 __all__ = [
     "AnswerError",
@@ -199,7 +200,8 @@ class Column:
 
 def unexpected_row_count() -> Exception:
     """What psqlpy's ``fetch_row``/``fetch_val`` raise when the query gives zero or several rows."""
-    return exc.ConnectionExecuteError("query returned an unexpected number of rows")
+    # psqlpy counts the rows itself: the server ran the query, and the transaction goes on.
+    return client_side(exc.ConnectionExecuteError("query returned an unexpected number of rows"))
 
 
 def _is_rows(value: object) -> bool:

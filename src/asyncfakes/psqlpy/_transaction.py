@@ -41,6 +41,7 @@ class FakeTransaction(BaseTransaction):
 
     connection: FakeConnection
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
+    start_method = "begin()"
 
     # --- what begin/commit/rollback send, and the error for a finished transaction -----------
     def begin_sql(self) -> str:
@@ -87,6 +88,13 @@ class FakeTransaction(BaseTransaction):
         await self._end_with(super().rollback)
 
     async def _end_with(self, end: Callable[[], Awaitable[None]]) -> None:
+        if self.state == "new":
+            self.connection._notes.append(
+                f"transaction #{self.number} was ended ({end.__name__}()) without begin(): psqlpy sent "
+                f"{end.__name__.upper()} outside any transaction, so the statements before it ran one by "
+                "one, and in production the write is not atomic. Use `async with conn.transaction():` "
+                "or `await tx.begin()`."
+            )
         if self.state in ("new", "failed"):
             # psqlpy sends COMMIT/ROLLBACK before begin() too (the transaction is then over), and
             # after a failed commit (the transaction is still its own).

@@ -35,6 +35,7 @@ class FakeAsyncTransaction(BaseTransaction):
 
     connection: FakeAsyncConnection
     Status = Status
+    start_method = None  # psycopg's transaction() is entered with `async with` only
 
     def __init__(
         self,
