@@ -621,7 +621,7 @@ def section_orm(settings: Settings, figures: dict[str, Any]) -> list[Target]:
     """Section 6: one typical SQLAlchemy ORM test on FakeEngine, on in-memory SQLite, with AsyncMock."""
     try:
         from bench_sqlalchemy import FAKE, SQLITE, time_orm_tests
-    except ImportError as error:  # SQLAlchemy is optional: the test extra has it
+    except ImportError as error:  # SQLAlchemy is optional: the test group has it
         print(f"6. SQLAlchemy ORM test: skipped ({error})")
         print()
         return []

@@ -209,7 +209,7 @@ async def test_assert_executed_with_times_zero_and_a_count_mismatch() -> None:
     ],
 )
 def test_call_args_come_back_exactly_as_passed(
-    params: object, args: tuple[object, ...], expected: object
+    params: object, args: tuple[object, ...], expected: tuple[object, ...]
 ) -> None:
     """However a call's arguments are stored, args gives back what the code passed."""
     call = Call("fetch", "S", params, args, {}, 0, None)
