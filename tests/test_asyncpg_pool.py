@@ -124,7 +124,6 @@ async def test_a_waiter_cancelled_while_waiting_leaves_the_queue() -> None:
     assert (0, 1) == (len(pool.in_use), pool.get_idle_size())
 
 
-@pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_terminating_wakes_the_waiters_with_pool_is_closed() -> None:
     """Waiters of a pool that is terminated get InterfaceError('pool is closed')."""
     pool = FakePool(max_size=1)

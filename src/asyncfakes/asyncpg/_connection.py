@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
 
+from . import _shapes as shapes
 from ._argument_count import ONE_SET, check_arguments, fits
 from ._arguments import is_client_side
 from ._errors import interface_error, is_connection_loss, is_server_error, postgres_error
 from ._record import Record, record_type
-from ._shapes import checked_fetch, checked_fetchrow, checked_fetchval, execute_status, many_answer
+from ._shapes import execute_status
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
 from ._status import recovers, transaction_effect
 from ._transaction import FakeTransaction, rollback_note
@@ -37,16 +38,6 @@ def _prepare_shape(host: FakeConnection, call: Call, value: Any) -> FakePrepared
     msg = (
         f"prepare() answers the prepared statement; the script gave {value!r}. Script the "
         "statement's queries instead (conn.fetch.returns(...)), or prepare.raises(...) to fail it."
-    )
-    raise TypeError(msg)
-
-
-def _connect_shape(host: FakeConnection, call: Call, value: Any) -> FakeConnection:
-    if isinstance(value, FakeConnection):
-        return value._reopened()
-    msg = (
-        f"connect() answers a connection; the script gave {value!r}. Leave it unscripted (it answers "
-        "this connection), return another FakeConnection, or connect.raises_once(...) to fail it."
     )
     raise TypeError(msg)
 
@@ -113,33 +104,33 @@ class FakeConnection(BaseConnection):
         """Execute SQL; answers the status string, e.g. ``"INSERT 0 1"`` (scripted: a row count)."""
         return self._executed(query, execute_status(query, None))
 
-    @fake_method(shape=many_answer)
+    @fake_method(shape=shapes.many_answer)
     async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
         """Execute ``command`` once per argument set; answers ``None``."""
         return None
 
-    @fake_method(shape=checked_fetch)
+    @fake_method(shape=shapes.checked_fetch)
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
         """Run a query; answers a list of :class:`Record` (unscripted: ``[]``)."""
         return []
 
-    @fake_method(shape=checked_fetchrow)
+    @fake_method(shape=shapes.checked_fetchrow)
     async def fetchrow(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> Record | None:
         """Run a query; answers its first row as a :class:`Record`, or ``None``."""
         return None
 
-    @fake_method(shape=checked_fetchval)
+    @fake_method(shape=shapes.checked_fetchval)
     async def fetchval(
         self, query: str, *args: Any, column: int | str = 0, timeout: float | None = None
     ) -> Any:
         """Run a query; answers one value (``column`` of the first row), or ``None``."""
         return None
 
-    @fake_method(shape=checked_fetch)
+    @fake_method(shape=shapes.checked_fetch)
     async def fetchmany(
         self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
@@ -162,14 +153,12 @@ class FakeConnection(BaseConnection):
         """
         return FakePreparedStatement(self, query, name, record_class)
 
-    @fake_method(sql=None, strict=False, shape=_connect_shape)
+    @fake_method(sql=None, strict=False, shape=shapes.connect_shape)
     async def connect(self, /, dsn: str | None = None, **connect_kwargs: Any) -> FakeConnection:
         """``asyncpg.connect``'s shape; answers this connection (open again if it was closed).
 
-        Patch the driver with it (``monkeypatch.setattr(asyncpg, "connect", conn.connect)``);
-        each attempt is recorded with its arguments (``conn.connect.calls``), and failures are
-        scripted as answers: ``conn.connect.raises_once(invalid_password("app"))``,
-        ``raises_once(ConnectionRefusedError(111, "Connection refused"))``.
+        Patch the driver with it; each attempt is recorded (``conn.connect.calls``), and failures
+        are scripted: ``conn.connect.raises_once(invalid_password("app"))``.
         """
         return self._reopened()
 
@@ -195,7 +184,7 @@ class FakeConnection(BaseConnection):
         """Forget cached schema state (recorded; the fake caches none)."""
         return None
 
-    @fake_method(name="cursor", shape=checked_fetch)
+    @fake_method(name="cursor", shape=shapes.checked_fetch)
     async def _open_cursor(
         self,
         query: str,

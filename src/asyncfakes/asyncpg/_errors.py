@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "connection_lost",
+    "exceptions_only",
     "deadlock_detected",
     "error_class",
     "interface_error",
@@ -225,6 +226,16 @@ def error_class(name: str) -> type[Exception]:
     without it, a same-named stand-in with the same parents and ``sqlstate``.
     """
     return _catalogue.get(name)
+
+
+def exceptions_only(verb: str, errors: tuple[object, ...]) -> list[BaseException]:
+    """``errors`` as a list, refusing anything that is not an exception instance (a test mistake)."""
+    found = [error for error in errors if isinstance(error, BaseException)]
+    wrong = [error for error in errors if not isinstance(error, BaseException)]
+    if wrong:
+        msg = f"{verb}() takes exception instances, got {wrong[0]!r}."
+        raise TypeError(msg)
+    return found
 
 
 def interface_error(message: str) -> Exception:

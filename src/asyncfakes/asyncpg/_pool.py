@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import Event, Verifiable, add_note, call_site, missing_attribute
+from asyncfakes import Event, NameHints, Verifiable, add_note, call_site
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
-from ._errors import interface_error
+from ._errors import exceptions_only, interface_error
 from ._pool_shortcuts import PoolShortcuts
 from ._record import record_type
 from ._unfaked import UNFAKED_POOL
@@ -36,7 +36,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool(PoolShortcuts, Verifiable):
+class FakePool(PoolShortcuts, Verifiable, NameHints):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -58,13 +58,6 @@ class FakePool(PoolShortcuts, Verifiable):
     """
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -160,17 +153,10 @@ class FakePool(PoolShortcuts, Verifiable):
     def fail_creation(self, *errors: BaseException) -> None:
         """Make the next awaits of ``create_pool()`` raise ``errors``, one each, in order.
 
-        As asyncpg's pool creation fails when it cannot open its first connections:
-        ``pool.fail_creation(invalid_password("app"))``, or
-        ``ConnectionRefusedError(111, "Connect call failed")`` to test a start-up retry or fallback.
-        ``verify()`` reports failures that were never used.
+        As asyncpg's does when it cannot open its first connections (``invalid_password(user)``,
+        ``ConnectionRefusedError(...)``); ``verify()`` reports failures that were never used.
         """
-        for error in errors:
-            given: object = error
-            if not isinstance(given, BaseException):
-                msg = f"fail_creation() takes exception instances, got {given!r}."
-                raise TypeError(msg)
-        self._creation_errors += errors
+        self._creation_errors += exceptions_only("fail_creation", errors)
 
     @property
     def connection(self) -> FakeConnection:
@@ -220,11 +206,9 @@ class FakePool(PoolShortcuts, Verifiable):
             raise interface_error(msg)
 
     async def close(self) -> None:
-        """Close the pool once every acquired connection is released, as asyncpg's ``close()`` does.
+        """Close the pool once every acquired connection is released, as asyncpg's ``close()``.
 
-        It waits for releases (so ``asyncio.wait_for(pool.close(), 10)`` times out while a
-        connection is held); if the wait is cancelled or times out, the pool is terminated, as
-        asyncpg's is. Acquiring afterwards raises ``InterfaceError('pool is closed')``.
+        A close that is cancelled or times out terminates the pool, as asyncpg's does.
         """
         if self._closed:
             return
@@ -299,8 +283,8 @@ class FakePool(PoolShortcuts, Verifiable):
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
-        self.adopt(connection)
         connection._acquired_at = call_site()
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from asyncfakes import BaseConnection
+
 from ._record import Record, _index_of, as_row, as_rows, record_type
 from ._status import command_tag
 
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "checked_fetch",
+    "connect_shape",
     "checked_fetchrow",
     "checked_fetchval",
     "execute_status",
@@ -137,6 +140,17 @@ def checked_fetchval(host: Any, call: Call, value: Any) -> Any:
         row = _fit(host, call, as_rows(rows[:1], Record, call.method))[0]
         return value_of(row, call.kwargs.get("column", 0))
     return shape_fetchval(host, call, value)
+
+
+def connect_shape(host: Any, call: Call, value: Any) -> Any:
+    """``connect``: a connection (scripted: another fake connection), open again."""
+    if isinstance(value, BaseConnection) and hasattr(value, "_reopened"):
+        return value._reopened()
+    msg = (
+        f"connect() answers a connection; the script gave {value!r}. Leave it unscripted (it answers "
+        "this connection), return another FakeConnection, or connect.raises_once(...) to fail it."
+    )
+    raise TypeError(msg)
 
 
 def many_answer(host: Any, call: Call, value: Any) -> None:
