@@ -12,7 +12,7 @@ VENV=.ci/venv-sqlalchemy
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e ".[test]" "$SPEC"
+"$VENV/bin/python" -m pip install --quiet -e . --group test "$SPEC"
 echo "== SQLAlchemy $("$VENV/bin/python" -c 'import sqlalchemy; print(sqlalchemy.__version__)')"
 "$VENV/bin/python" -m pytest -q -n 2 --no-cov -p no:randomly \
   tests/test_sqlalchemy_*.py tests/contract/test_sqlalchemy_*.py

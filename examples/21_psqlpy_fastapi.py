@@ -14,7 +14,7 @@ patterns of the hand-written-fake playbook without monkeypatching or ``__wrapped
 7. Several answers in order: ``returns_once(...).returns_once(...)``, or ``when(params=...)``.
 8. A table of scenarios: one check run for each row.
 
-Run: ``python examples/21_psqlpy_fastapi.py`` (needs fastapi, httpx and psqlpy: the test extra).
+Run: ``python examples/21_psqlpy_fastapi.py`` (needs fastapi, httpx and psqlpy: the test group).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ error. The checks (bottom half) hand it a ``FakeAsyncConnectionPool`` and show:
 5. An exhausted pool: ``PoolTimeout`` after the code's own timeout.
 6. ``pool.verify()``: no connection leaked, no transaction left half-done.
 
-Run: ``python examples/22_psycopg_pool_repository.py`` (needs psycopg and psycopg_pool: the test extra).
+Run: ``python examples/22_psycopg_pool_repository.py`` (needs psycopg and psycopg_pool: the test group).
 """
 
 from __future__ import annotations

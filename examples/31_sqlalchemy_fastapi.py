@@ -11,7 +11,7 @@ driver is asyncfakes' asyncpg fake: no database, no ``AsyncMock``, no SQLite sta
 4. The endpoints: ``httpx.AsyncClient`` + ``ASGITransport``; ``dependency_overrides`` swaps
    ``get_session`` for one on the fake engine.
 
-Run: ``python examples/31_sqlalchemy_fastapi.py`` (needs fastapi, httpx and SQLAlchemy: the test extra).
+Run: ``python examples/31_sqlalchemy_fastapi.py`` (needs fastapi, httpx and SQLAlchemy: the test group).
 """
 
 from __future__ import annotations

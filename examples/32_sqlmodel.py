@@ -4,7 +4,7 @@ A small service written with SQLModel (the models are both tables and pydantic m
 without a database: ``FakeEngine`` answers the queries the test scripts, gives fresh keys to
 new rows, and the test asserts the statements SQLModel sent.
 
-Run: ``python examples/32_sqlmodel.py`` (needs sqlmodel: the test extra).
+Run: ``python examples/32_sqlmodel.py`` (needs sqlmodel: the test group).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def main() -> int:
         except ModuleNotFoundError as error:
             if error.name not in OPTIONAL:
                 raise
-            print(f"skip  {path.name}: needs {error.name} (pip install -e '.[examples]')")
+            print(f"skip  {path.name}: needs {error.name} (pip install -e . --group examples)")
         except Exception:
             failed += 1
             print(f"FAIL  {path.name}")

@@ -249,9 +249,19 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         # __all__ is checked by tests/test_public_api.py; __slots__ names storage, not behaviour
-        # (a misspelt slot fails every test that sets it, and cannot be patched into a live class).
-        if any(isinstance(t, ast.Name) and t.id in ("__all__", "__slots__") for t in node.targets):
+        # (a misspelt slot fails every test that sets it, and cannot be patched into a live class);
+        # __tracebackhide__ only tells pytest which frames to show.
+        names = ("__all__", "__slots__", "__tracebackhide__")
+        if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
             return
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        value = node.value
+        if (isinstance(value, ast.Name) and value.id == "Literal") or (
+            isinstance(value, ast.Attribute) and value.attr == "Literal"
+        ):
+            return  # a type, not a value
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -390,6 +400,8 @@ class _Collector(ast.NodeVisitor):
             self.visit(keyword.value)
 
     def visit_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant):
+            return  # a docstring of a module attribute: no effect
         call = node.value.value if isinstance(node.value, ast.Await) else node.value
         if isinstance(call, ast.Call):
             self.add(node, "pass")
@@ -595,7 +607,9 @@ def _distance(path: Path, test: str) -> int:
     """Order tests so the module's own test files run first: they kill most mutants, soonest."""
     words = [part.strip("_") for part in path.relative_to(SRC / "asyncfakes").with_suffix("").parts]
     file = test.split("::", 1)[0]
-    return 0 if all(word in file for word in words) else 1 if "mutation_kills" in file else 2
+    if all(word in file for word in words):
+        return 0
+    return 1 if any(word in file for word in words) else 2
 
 
 def scope_spans(path: Path) -> list[tuple[int, int]]:

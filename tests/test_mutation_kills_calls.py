@@ -209,7 +209,7 @@ async def test_assert_executed_with_times_zero_and_a_count_mismatch() -> None:
     ],
 )
 def test_call_args_come_back_exactly_as_passed(
-    params: object, args: tuple[object, ...], expected: object
+    params: object, args: tuple[object, ...], expected: tuple[object, ...]
 ) -> None:
     """However a call's arguments are stored, args gives back what the code passed."""
     call = Call("fetch", "S", params, args, {}, 0, None)
@@ -264,3 +264,82 @@ async def test_filter_by_method_sql_and_params_each_narrow_the_log() -> None:
     assert 2 == len(calls.filter(method="fetch"))
     with pytest.raises(ValueError, match=r"^filter\(method='fetchval'\): no fake method has that name\."):
         calls.filter(method="fetchval")
+
+
+def test_recorded_tuples_args_and_kwargs_are_deep_snapshots() -> None:
+    """Nested lists inside a tuple of params, the positional args and the keyword args are all copied."""
+    inner = [1]
+    other = [2]
+    keyword = [3]
+    call = Call("fetch", "S", (inner,), ("S", other), {"parameters": keyword}, 0, None)
+    inner.append(9)
+    other.append(9)
+    keyword.append(9)
+
+    assert ([1],) == call.params
+    assert ("S", [2]) == call.args
+    assert {"parameters": [3]} == dict(call.kwargs)
+
+
+def test_describe_cuts_params_and_errors_at_their_widths() -> None:
+    """Params are cut beyond 80 characters, an error beyond 60: exactly at the limit nothing is cut."""
+
+    def described(params: object = None, error: BaseException | None = None) -> str:
+        call = Call("f", "S", params, ("S",), {}, 0, None)
+        if error is not None:
+            call._outcome = error
+        return call.describe()
+
+    eighty = "x" * 78  # repr adds two quotes
+    assert f"#0 f('S', '{eighty}') -> pending" == described(eighty)
+    assert " ... " in described(eighty + "x")
+    sixty = "y" * (60 - len("ValueError('')"))
+    assert f"#0 f('S') -> raised ValueError('{sixty}')" == described(error=ValueError(sixty))
+    assert " ... " in described(error=ValueError(sixty + "y"))
+
+
+def test_matches_answers_false_not_just_something_falsy() -> None:
+    """matches() is a predicate: True or False."""
+    call = make_call()
+
+    assert call.matches(sql="SELECT 2") is False
+    assert call.matches(method="execute") is False
+    assert call.matches(params=[2]) is False
+    assert call.matches(sql="SELECT $1", params=[1]) is True
+
+
+def test_a_calllog_without_a_title_calls_its_items_calls() -> None:
+    """The default title reads naturally in the failure."""
+    with pytest.raises(FakeAssertionError, match="^Expected at least one of calls, but there were none."):
+        _ = CallLog([]).first
+
+
+async def test_nearest_call_weighs_params_and_method_below_a_close_sql() -> None:
+    """Equal params (0.5) and method (0.25) break ties, but do not beat a much closer SQL."""
+    conn = FakeConnection()
+    await conn.fetch_val("SELECT name FROM users WHERE id = $1", [2])
+    await conn.fetch("NOTIFY chan, $1", [1])
+
+    def nearest(params: object, method: str | None = None) -> str:
+        from asyncfakes._calls import nearest_call
+
+        text = nearest_call(conn.calls, "SELECT name FROM users WHERE id = $1", params, method)
+        assert text is not None
+        return text.splitlines()[0]
+
+    assert nearest([1]).startswith("#0 fetch_val(")
+    assert nearest([1], "fetch").startswith("#0 fetch_val(")
+
+
+async def test_nearest_call_shows_a_matcher_as_written() -> None:
+    """A non-string SQL matcher is shown by its repr in the diff, not normalised."""
+    conn = FakeConnection()
+    await conn.fetch("SELECT count(*) FROM users")
+
+    with pytest.raises(FakeAssertionError) as excinfo:
+        conn.assert_executed(Contains("count(id)"))
+
+    assert (
+        "  sql differs (normalised):\n    - Contains('count(id)')\n    + select count ( * ) from users"
+        in str(excinfo.value)
+    )

@@ -215,3 +215,41 @@ async def test_a_custom_matcher_stub_never_matches_a_call_without_sql() -> None:
     await conn.close()
 
     assert 1 == len(stub.calls)
+
+
+@pytest.mark.parametrize(
+    ("verb", "expected"),
+    [
+        ("raises_once", "it accepts an exception instance or class. To return a value, use returns()."),
+        ("answers_once", "it accepts a callable that receives the Call (sync or async)."),
+    ],
+)
+def test_a_wrong_answer_names_the_verb_it_was_given_to(verb: str, expected: str) -> None:
+    """The error for a wrong answer names the exact verb, so the line to fix is clear."""
+    conn = FakeConnection()
+    with pytest.raises(TypeError) as excinfo:
+        getattr(conn.fetch, verb)(42)
+    assert (f"conn.fetch.{verb}() got 42 of type int; {expected}",) == excinfo.value.args
+
+
+@pytest.mark.parametrize("verb", ["hangs", "hangs_once", "gate"])
+def test_a_nan_delay_names_the_timing_verb(verb: str) -> None:
+    """delays(nan) is refused at the verb, which the message names."""
+    conn = FakeConnection()
+    with pytest.raises(ValueError, match="the delay is NaN") as excinfo:
+        getattr(conn.fetch.delays(float("nan")), verb)()
+    assert (
+        f"conn.fetch.delays(nan).{verb}(): the delay is NaN; delays() takes a number of seconds >= 0.",
+    ) == excinfo.value.args
+
+
+def test_stub_accepts_answers_false_for_a_mismatch() -> None:
+    """accepts() and accepts_matched() are predicates: False, not merely falsy."""
+    conn = FakeConnection()
+    stub = conn.fetch_val.when(sql="SELECT 1", params=[1]).returns(1)
+
+    assert stub.accepts("fetch_val", "SELECT 2", [1]) is False
+    assert stub.accepts("fetch_val", None, [1]) is False
+    assert stub.accepts_matched("fetch", [1]) is False
+    assert stub.accepts_matched("fetch_val", [2]) is False
+    assert stub.accepts("fetch_val", "select 1", (1,)) is True

@@ -44,7 +44,7 @@ async def test_transaction_rolls_back(conn):
 @pytest.mark.parametrize("mode", ["strict", "auto"])
 def test_works_under_pytest_asyncio(pytester: pytest.Pytester, mode: str) -> None:
     """Async fixtures and tests using the fakes pass in pytest-asyncio's strict and auto modes."""
-    pytest.importorskip("pytest_asyncio", reason="pytest-asyncio is part of the test extra")
+    pytest.importorskip("pytest_asyncio", reason="pytest-asyncio is part of the test group")
     pytester.makepyfile(test_fakes=TEST_MODULE)
     pytester.makeini(
         f"[pytest]\nasyncio_mode = {mode}\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._columns import output_columns, row_misfit
-from ._errors import FakeConnectionClosed, did_you_mean, missing_attribute
+from ._errors import FakeConnectionClosed, NameHints, did_you_mean
 from ._method import fake_method, specs_of
 from ._registry import Verifiable
 from ._script import Script
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["BaseConnection"]
 
 
-class BaseConnection(Verifiable):
+class BaseConnection(Verifiable, NameHints):
     """What every fake connection has: the script, recording, lifecycle, stubs and ``verify()``.
 
     Driver flavours subclass it and declare the driver's methods with :func:`fake_method`;
@@ -42,12 +42,6 @@ class BaseConnection(Verifiable):
     """When true, every call yields to the event loop once while it is in flight, as a networked
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
-
-    unfaked_methods: ClassVar[Mapping[str, str]] = {}
-    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``).
-
-    Reading one raises an ``AttributeError`` that says so, instead of a bare "no attribute";
-    any other unknown name gets the closest names suggested (``conn.fetchone``)."""
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
@@ -78,14 +72,6 @@ class BaseConnection(Verifiable):
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
         self._transactions: list[BaseTransaction] = share_with._transactions if share_with is not None else []
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     # --- the extension hooks -------------------------------------------------------------
     @classmethod
@@ -257,20 +243,15 @@ class BaseConnection(Verifiable):
         return None if spec is None else spec.check
 
     def reset_mock(self) -> None:
-        """Forget every call, answer, stub and expectation, for a fake shared across subtests.
-
-        What ``AsyncMock.reset_mock()`` does (``reset`` is a real driver method, so it is not
-        this one's name); ``conn.fetch.reset()`` resets one method. The connection's own state
-        (open transactions, closed) is kept.
-        """
+        """Forget every call, answer and stub, as ``AsyncMock.reset_mock()`` (``reset`` is asyncpg's)."""
         self._script.reset()
 
     def verify(self) -> None:
         """Fail with :class:`ExpectationsNotMet` listing every problem, not just the first.
 
-        Reports unmet expectations, one-shot answers nobody used, ``UnexpectedCall`` errors
-        raised into the code under test (even if it swallowed them), calls created but never
-        awaited, and transactions left open. Under pytest (and with
+        Reports what README's "What verify() reports" lists: unmet expectations, unused stubs,
+        near misses, half-written scripts, unused one-shots, misfits, swallowed
+        ``UnexpectedCall`` errors, calls never awaited, open transactions. Under pytest (and with
         :class:`asyncfakes.unittest.VerifyFakesMixin`) it runs by itself when the test ends.
         """
         __tracebackhide__ = True

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 __all__ = [
     "ExpectationsNotMet",
     "FakeAssertionError",
     "FakeConnectionClosed",
     "FakeTransactionError",
+    "NameHints",
     "ParameterMismatch",
     "UnexpectedCall",
     "aborted_note",
@@ -158,6 +159,27 @@ def missing_attribute(obj: object, name: str) -> AttributeError:
     close = [n for score, n in ranked[:2] if score >= 0.6 and score >= ranked[0][0] - 0.1]
     suggestion = f" Did you mean {' or '.join(repr(n) for n in close)}?" if close else ""
     return AttributeError(f"{kind!r} object has no attribute {name!r}.{suggestion}")
+
+
+class NameHints:
+    """Mixin: reading an unknown attribute says why (:func:`missing_attribute`), at run time only.
+
+    Set ``unfaked_methods`` to the driver's names the fake does not fake yet, each with a hint
+    (or ``""``). Type checkers do not see the ``__getattr__``, so they keep flagging typos.
+    """
+
+    __slots__ = ()
+
+    unfaked_methods: ClassVar[Mapping[str, str]] = {}
+    """Methods of the real driver this fake does not fake yet, each with a hint (or ``""``)."""
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when normal lookup fails: a misspelt or not yet faked driver method.
+            if name[:2] == "__":
+                raise AttributeError(name)
+            raise missing_attribute(self, name)
 
 
 def render(

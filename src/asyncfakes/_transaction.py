@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._calls import CallLog
-from ._errors import FakeAssertionError, FakeTransactionError, missing_attribute, render
+from ._errors import FakeAssertionError, FakeTransactionError, NameHints, render
 from ._method import fake_method
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ TransactionState = Literal["new", "active", "committed", "rolled_back", "failed"
 """Where a transaction is: ``failed`` means its start, commit or rollback raised."""
 
 
-class BaseTransaction:
+class BaseTransaction(NameHints):
     """A transaction on a fake connection: ``async with`` or ``start()``/``commit()``/``rollback()``.
 
     The driver-neutral state machine; flavours subclass it, and :class:`FakeTransaction` adds
@@ -35,16 +35,6 @@ class BaseTransaction:
 
         conn.when(sql="COMMIT").raises_once(SerializationError)
     """
-
-    unfaked_methods: ClassVar[Mapping[str, str]] = {}
-    """Methods of the driver's transaction this fake does not fake yet (see ``BaseConnection``)."""
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     start_method: ClassVar[str | None] = "start()"
     """The driver's method that begins the transaction without ``async with`` (``None``: there is none),

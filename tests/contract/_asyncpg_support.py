@@ -24,7 +24,7 @@ SIDES = [pytest.param("fake", id="fake"), pytest.param("real", id="real", marks=
 
 def _asyncpg() -> Any:
     return pytest.importorskip(
-        "asyncpg", reason="the real side of the asyncpg contract needs asyncpg: pip install -e '.[test]'"
+        "asyncpg", reason="the real side of the asyncpg contract needs asyncpg: pip install -e . --group test"
     )
 
 

@@ -26,7 +26,7 @@ SIDES = [pytest.param("fake", id="fake"), pytest.param("real", id="real", marks=
 def psqlpy() -> Any:
     """The psqlpy module, or skip the real side saying how to get it."""
     return pytest.importorskip(
-        "psqlpy", reason="the real side of the psqlpy contract needs psqlpy: pip install -e '.[test]'"
+        "psqlpy", reason="the real side of the psqlpy contract needs psqlpy: pip install -e . --group test"
     )
 
 

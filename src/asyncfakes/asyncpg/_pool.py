@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import Event, Verifiable, add_note, call_site, missing_attribute
+from asyncfakes import Event, NameHints, Verifiable, add_note, call_site
 
 from ._acquire import FakePoolAcquireContext
 from ._connection import FakeConnection
@@ -36,7 +36,7 @@ def _check_sizes(min_size: int, max_size: int) -> None:
         raise ValueError(msg)
 
 
-class FakePool(PoolShortcuts, Verifiable):
+class FakePool(PoolShortcuts, Verifiable, NameHints):
     """A fake ``asyncpg.Pool``: hand it to the code under test, or patch ``asyncpg.create_pool``.
 
     ``acquire()`` works as ``async with pool.acquire() as conn`` and as ``conn = await
@@ -58,13 +58,6 @@ class FakePool(PoolShortcuts, Verifiable):
     """
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     def __init__(
         self,
@@ -290,8 +283,8 @@ class FakePool(PoolShortcuts, Verifiable):
             strict=self._strict, share_with=self._connections[slot], record_class=self._record_class
         )
         connection._pool = self
-        self.adopt(connection)
         connection._acquired_at = call_site()
+        self.adopt(connection)
         self._taken[slot] = connection
         self._handed_out.append(connection)
         init, setup = self._hooks

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from asyncfakes import CallLog, Event, Verifiable, add_note, call_site, missing_attribute
+from asyncfakes import CallLog, Event, NameHints, Verifiable, add_note, call_site
 
 from . import exceptions as exc
 from ._connection import FakeConnection
@@ -68,7 +68,7 @@ class _Waiter:
         self.error: BaseException | None = None
 
 
-class FakeConnectionPool(Verifiable):
+class FakeConnectionPool(Verifiable, NameHints):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
@@ -83,13 +83,6 @@ class FakeConnectionPool(Verifiable):
     """
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
-
-    if not TYPE_CHECKING:  # pragma: no branch  # at run time only: type checkers still flag unknown names
-
-        def __getattr__(self, name: str) -> Any:
-            if name[:2] == "__":
-                raise AttributeError(name)
-            raise missing_attribute(self, name)
 
     def __init__(
         self,

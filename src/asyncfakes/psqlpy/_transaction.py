@@ -41,7 +41,7 @@ class FakeTransaction(BaseTransaction):
 
     connection: FakeConnection
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
-    start_method = "begin()"
+    start_method: ClassVar[str | None] = "begin()"
 
     # --- what begin/commit/rollback send, and the error for a finished transaction -----------
     def begin_sql(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import psycopg
 
@@ -35,7 +35,7 @@ class FakeAsyncTransaction(BaseTransaction):
 
     connection: FakeAsyncConnection
     Status = Status
-    start_method = None  # psycopg's transaction() is entered with `async with` only
+    start_method: ClassVar[str | None] = None  # psycopg's transaction() is entered with `async with` only
 
     def __init__(
         self,

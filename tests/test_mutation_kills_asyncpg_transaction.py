@@ -1,0 +1,137 @@
+"""The failing side of asyncpg's transaction: the messages of its state machine, checked without a server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# These tests leave transactions and errors behind on purpose.
+pytestmark = [pytest.mark.anyio, pytest.mark.asyncfakes(verify=False)]
+
+
+async def test_asyncpg_transaction_state_errors_name_the_action_and_the_state() -> None:
+    """Each wrong call raises asyncpg's InterfaceError wording for that action and state."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    messages = []
+
+    async def attempt(action: Any) -> None:
+        with pytest.raises(error_class("InterfaceError")) as caught:
+            await action()
+        messages.append(str(caught.value))
+
+    fresh = conn.transaction()
+    await attempt(fresh.commit)
+    await attempt(fresh.rollback)
+    await fresh.start()
+    await attempt(fresh.start)
+    await fresh.commit()
+    await attempt(fresh.commit)
+    await attempt(fresh.start)
+    undone = conn.transaction()
+    await undone.start()
+    await undone.rollback()
+    await attempt(undone.rollback)
+
+    assert [
+        "cannot commit; the transaction is not yet started",
+        "cannot rollback; the transaction is not yet started",
+        "cannot start; the transaction is already started",
+        "cannot commit; the transaction is already committed",
+        "cannot start; the transaction is already committed",
+        "cannot rollback; the transaction is already rolled back",
+    ] == messages
+
+
+async def test_asyncpg_async_with_forbids_manual_commit_rollback_and_reentry() -> None:
+    """Inside `async with`, commit(), rollback() and entering again raise; after it, they work again."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    tx = conn.transaction()
+    async with tx:
+        with pytest.raises(
+            error_class("InterfaceError"), match="^cannot manually commit from within an `async with` block$"
+        ):
+            await tx.commit()
+        with pytest.raises(
+            error_class("InterfaceError"),
+            match="^cannot manually rollback from within an `async with` block$",
+        ):
+            await tx.rollback()
+        with pytest.raises(
+            error_class("InterfaceError"), match="^cannot enter context: already in an `async with` block$"
+        ):
+            async with tx:
+                pass  # pragma: no cover
+
+    tx.assert_committed()
+    other = conn.transaction()
+    async with other:
+        pass
+    await conn.transaction().start()
+    assert "active" == conn.transactions[-1].state
+
+
+async def test_asyncpg_isolation_is_checked_at_creation_and_when_nested() -> None:
+    """An unknown isolation is refused at once; a nested one must match the outer (read committed by default)."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    with pytest.raises(ValueError, match="^isolation is expected") as refused:
+        conn.transaction(isolation="SERIALIZABLE")
+    assert (
+        "isolation is expected to be either of {'read_committed', 'read_uncommitted', 'repeatable_read', "
+        "'serializable'}, got 'SERIALIZABLE'",
+    ) == refused.value.args
+
+    async with conn.transaction():
+        await conn.transaction(isolation="read_committed").start()
+        with pytest.raises(error_class("InterfaceError")) as caught:
+            await conn.transaction(isolation="serializable").start()
+    assert (
+        "nested transaction has a different isolation level: current 'serializable' != outer 'read_committed'"
+        == str(caught.value)
+    )
+
+    async with conn.transaction(isolation="repeatable_read", readonly=True, deferrable=True):
+        await conn.transaction().start()
+        await conn.transaction(isolation="repeatable_read").start()
+    assert [
+        "BEGIN;",
+        "SAVEPOINT asyncfakes_sp_1;",
+        "COMMIT;",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY DEFERRABLE;",
+        "SAVEPOINT asyncfakes_sp_4;",
+        "SAVEPOINT asyncfakes_sp_5;",
+        "COMMIT;",
+    ] == conn.calls.sql
+
+
+async def test_asyncpg_nested_transactions_release_and_roll_back_their_savepoints() -> None:
+    """A nested transaction commits as RELEASE SAVEPOINT and rolls back as ROLLBACK TO."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+
+    conn = AsyncpgConnection()
+    async with conn.transaction():
+        inner = conn.transaction()
+        await inner.start()
+        await inner.commit()
+        undone = conn.transaction()
+        await undone.start()
+        await undone.rollback()
+
+    assert [
+        "BEGIN;",
+        "SAVEPOINT asyncfakes_sp_1;",
+        "RELEASE SAVEPOINT asyncfakes_sp_1;",
+        "SAVEPOINT asyncfakes_sp_2;",
+        "ROLLBACK TO asyncfakes_sp_2;",
+        "COMMIT;",
+    ] == conn.calls.sql
+    assert ("committed", "rolled_back") == (inner.state, undone.state)
