@@ -343,5 +343,10 @@ async def test_connect_refuses_a_scripted_answer_that_is_not_a_connection() -> N
 
     with pytest.raises(TypeError, match=r"connect\(\) answers a connection; the script gave 1"):
         await conn.connect()
+    import asyncfakes
+
+    conn.connect.returns(asyncfakes.FakeConnection())  # not an asyncpg fake connection
+    with pytest.raises(TypeError, match=r"connect\(\) answers a connection; the script gave <FakeConnection"):
+        await conn.connect()
     with pytest.raises(ExpectationsNotMet, match="connect"):
         conn.verify()
