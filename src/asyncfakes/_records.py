@@ -201,9 +201,19 @@ def check_row(value: Any) -> None:
 def _fit_columns(host: Any, call: Call, record: FakeRecord) -> FakeRecord:
     # Rows (dicts) answering a query must have its columns: the connection's check_columns hook.
     data = record.result()
+    kind = type(data)
+    rows = (data,) if kind is dict else data if kind is list else (data,) if isinstance(data, Mapping) else ()
+    if not rows:
+        return record
     conn = host.fake_context()[0]
-    for row in [data] if isinstance(data, Mapping) else data if isinstance(data, list) else ():
-        if isinstance(row, Mapping):
+    columns = conn.row_columns(call)
+    if columns is None:
+        return record
+    for row in rows:
+        # A dict with exactly the statement's columns, in its order, fits: no further work.
+        if (type(row) is dict and tuple(row) != columns) or (
+            type(row) is not dict and isinstance(row, Mapping)
+        ):
             conn.check_columns(call, list(row))
     return record
 
