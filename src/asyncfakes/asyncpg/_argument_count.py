@@ -7,10 +7,10 @@ from functools import lru_cache
 from typing import Any
 
 from asyncfakes import Call
+from asyncfakes.postgres import parameters, statement_count
 
 from ._arguments import scalar_violation
 from ._errors import error_class, postgres_error
-from ._status import parameters, statement_count
 
 __all__ = ["ONE_SET", "check_arguments", "fits"]
 

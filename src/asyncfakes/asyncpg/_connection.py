@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import BaseConnection, BaseTransaction, Call, aborted_note, add_note, fake_method
+from asyncfakes.postgres import recovers, transaction_effect
 
 from . import _shapes as shapes
 from ._argument_count import ONE_SET, check_arguments, fits
@@ -14,7 +15,6 @@ from ._errors import interface_error, is_connection_loss, is_server_error, postg
 from ._record import Record, record_type
 from ._shapes import execute_status
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
-from ._status import recovers, transaction_effect
 from ._transaction import FakeTransaction, rollback_note
 from ._unfaked import UNFAKED_CONNECTION
 

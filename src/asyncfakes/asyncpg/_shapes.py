@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from asyncfakes import BaseConnection
+from asyncfakes.postgres import command_tag
 
 from ._record import Record, _index_of, as_row, as_rows, record_type
-from ._status import command_tag
 
 if TYPE_CHECKING:
     from asyncfakes import Call

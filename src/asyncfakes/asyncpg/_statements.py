@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from asyncfakes import BaseTransaction, fake_method, output_columns
+from asyncfakes.postgres import command_tag, parameters
 
 from ._describe import attributes, parameter_types, place, sources
 from ._errors import interface_error, postgres_error
 from ._record import Record, record_type
 from ._shapes import execute_status, many_answer, shape_fetch, shape_fetchrow, shape_fetchval
-from ._status import command_tag, parameters
 
 if TYPE_CHECKING:
     from typing_extensions import Self

@@ -19,7 +19,7 @@ from typing import Any
 from psycopg.pq import ExecStatus
 
 from asyncfakes import output_columns
-from asyncfakes.asyncpg._status import command_tag, statement_count
+from asyncfakes.postgres import command_tag, statement_count
 
 __all__ = ["Column", "FakePGResult", "Result", "natural_result", "result_of", "split_many", "statement_count"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asyncfakes.asyncpg._status import command_tag, parameters, recovers, statement_count, transaction_effect
+from asyncfakes.postgres import command_tag, parameters, recovers, statement_count, transaction_effect
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """What PostgreSQL reports for a statement: its status, its ``$n`` parameters, its transaction effect.
 
-Pure functions over the SQL text, no parser: they read the leading keywords.
+Pure functions over the SQL text, no parser: they read the leading keywords. Public for the fakes
+of PostgreSQL drivers (the asyncpg, psqlpy and psycopg flavours, and yours).
 """
 
 from __future__ import annotations
