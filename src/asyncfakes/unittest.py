@@ -48,6 +48,10 @@ class VerifyFakesMixin(_TestCase):
         outcome = getattr(self, "_outcome", None)
         result = getattr(outcome, "result", None)
         reported = [*getattr(result, "errors", ()), *getattr(result, "failures", ())]
+        # Python 3.10 keeps a test's failures on the outcome until the cleanups have run.
+        reported += [
+            (test, info) for test, info in getattr(outcome, "errors", ()) if info is not None
+        ]  # pragma: no branch
         failed = any(getattr(test, "test_case", test) is self for test, _ in reported)
         if failed or getattr(outcome, "expectedFailure", None) or not self.asyncfakes_verify:
             scope.dismiss()
