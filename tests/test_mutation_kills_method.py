@@ -76,10 +76,11 @@ async def test_an_error_a_stub_raises_carries_no_near_miss_note() -> None:
 async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
     """psqlpy's 'unexpected number of rows' for an unscripted fetch_row names the stub it nearly matched."""
     from asyncfakes import psqlpy
+    from asyncfakes.psqlpy import exceptions
 
     conn = psqlpy.FakeConnection()
     conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
-    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:
+    with pytest.raises(exceptions.ConnectionExecuteError) as excinfo:
         await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
 
     assert [

@@ -144,8 +144,9 @@ def checked_fetchval(host: Any, call: Call, value: Any) -> Any:
 
 def connect_shape(host: Any, call: Call, value: Any) -> Any:
     """``connect``: a connection (scripted: another fake connection), open again."""
-    if isinstance(value, BaseConnection) and hasattr(value, "_reopened"):
-        return value._reopened()
+    reopen = getattr(value, "_reopened", None) if isinstance(value, BaseConnection) else None
+    if reopen is not None:
+        return reopen()
     msg = (
         f"connect() answers a connection; the script gave {value!r}. Leave it unscripted (it answers "
         "this connection), return another FakeConnection, or connect.raises_once(...) to fail it."
