@@ -196,7 +196,8 @@ def test_keyword_mistakes_name_the_method(conn: Any, message: str) -> None:
     """The TypeError names the driver's method, as the driver's own does, not an internal binder."""
     with pytest.raises(TypeError) as excinfo:
         conn.fetch("SELECT 1", timout=1)
-    assert message == str(excinfo.value)
+    # Python 3.13 adds its own suggestion (". Did you mean 'timeout'?") after the message.
+    assert message == str(excinfo.value).split(". Did you mean")[0]
 
 
 def test_a_binder_outside_a_class_is_named_as_the_method() -> None:
