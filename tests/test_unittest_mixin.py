@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unittest
 
 from asyncfakes import FakeConnection
@@ -80,7 +81,8 @@ def test_quiet_when_the_test_failed_xfailed_skipped_or_opted_out() -> None:
     """No second error after a failure, an expected failure or a skip, nor when the test opts out."""
     result = run(Opinions)
 
-    assert 5 == result.testsRun
+    # Python 3.12 leaves skipped tests out of testsRun (3.13 counts them again).
+    assert (4 if sys.version_info[:2] == (3, 12) else 5) == result.testsRun
     assert 2 == len(result.failures)
     assert [] == result.errors
     assert ["the real failure", "in a subtest"] == [
