@@ -16,7 +16,9 @@ How it works, in three steps:
    ``break`` and ``continue`` swapped.
 3. Each mutant runs in a forked child that imports the mutated source in place of the module and
    runs only the tests that execute the mutated lines (``-x``, no random order). A failing
-   run, a collection error or a time-out kills the mutant; a passing run lets it survive.
+   run or a collection error kills the mutant; a passing run lets it survive. A time-out is run
+   again alone with three times the time (a loaded machine is slow, not wrong); a second
+   time-out kills it (an endless loop), and the report lists it.
 
 A mutant that no test can kill because it does not change behaviour (an *equivalent* mutant) is
 excluded by listing its id, with the reason, in ``scripts/mutation_equivalent.txt``. The script
@@ -675,6 +677,7 @@ class ModuleResult:
 CPU_SECONDS = [0.0]  # used by the children so far, for the progress lines
 # Exit statuses of a child beyond pytest's own.
 _UNPATCHABLE = 99
+_NOT_APPLIED = 98
 _TIMED_OUT = -1
 
 
@@ -742,13 +745,18 @@ def _run_fresh(name: str, path: Path, source: bytes | None, tests: Sequence[str]
     """In a child: forget the project's modules, import the mutant instead, run the tests."""
     sys.dont_write_bytecode = True
     _forget_project_modules()
-    if source is not None:
-        sys.meta_path.insert(0, _MutantFinder(name, path, source))
+    finder = None if source is None else _MutantFinder(name, path, source)
+    if finder is not None:
+        sys.meta_path.insert(0, finder)
     import pytest
 
     # --assert=plain: pytest's assertion rewriter would otherwise load the package from its files
     # (the asyncfakes distribution has a pytest11 entry point, so pytest rewrites all of it).
-    os._exit(int(pytest.main([*PYTEST_OPTIONS, "--assert=plain", *tests])))
+    status = int(pytest.main([*PYTEST_OPTIONS, "--assert=plain", *tests]))
+    loaded = getattr(sys.modules.get(name), "__loader__", None)
+    if status == 0 and finder is not None and loaded is not finder:
+        os._exit(_NOT_APPLIED)  # the tests ran the module from its file: the run proves nothing
+    os._exit(status)
 
 
 # -- fast path: patch the mutated function's code into the live module ---------------------
@@ -933,6 +941,16 @@ def run_all(
         return lambda: _run_fresh(name, path, source, tests)
 
     statuses.update(_schedule([(m, fresh(str(n), p, s, t)) for m, n, p, s, t in slow], jobs, timeout))
+    unapplied = [m for m, status in statuses.items() if status == _NOT_APPLIED]
+    if unapplied:
+        raise SystemExit(f"mutation: the tests did not import the mutated module for {unapplied[0].ident}")
+    # A time-out on a loaded machine proves nothing: run those again, one at a time, with three
+    # times the time. A mutant that still times out (an endless loop) counts as killed.
+    again = {entry[0]: entry for entry in [*fast, *slow] if statuses.get(entry[0]) == _TIMED_OUT}
+    if again:
+        print(f"mutation: {len(again)} mutants timed out; running them again, one at a time", flush=True)
+        retries = [(m, fresh(str(n), p, s, t)) for m, n, p, s, t in again.values()]
+        statuses.update(_schedule(retries, 1, 3 * timeout))
     for path, mutants in all_mutants.items():
         for mutant in mutants:
             status = statuses.get(mutant)
@@ -1008,6 +1026,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for mutant in sorted(result.survived, key=lambda m: m.line):
             print(f"  survived {mutant.path}:{mutant.line}  {mutant.ident}")
+        for mutant in sorted(result.timed_out, key=lambda m: m.line):
+            print(f"  timed out (counted as killed) {mutant.path}:{mutant.line}  {mutant.ident}")
         if result.score < args.threshold:
             failed = True
     known = {m.ident for mutants in all_mutants.values() for m in mutants}
