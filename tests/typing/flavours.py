@@ -16,7 +16,7 @@ from psycopg import errors
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typing_extensions import assert_type
 
-from asyncfakes import Stub
+from asyncfakes import EntryCall, Stub
 from asyncfakes import asyncpg as fake_asyncpg
 from asyncfakes import psqlpy as fake_psqlpy
 from asyncfakes import psycopg as fake_psycopg
@@ -74,6 +74,23 @@ async def check_psycopg(conn: fake_psycopg.FakeAsyncConnection) -> None:
     assert_type(fake_psycopg.in_failed_transaction(), errors.InFailedSqlTransaction)
     assert_type(fake_psycopg.connection_lost(), psycopg.OperationalError)
     assert_type(fake_psycopg.postgres_error("23505", "duplicate").sqlstate, str | None)
+
+
+def check_patches() -> None:
+    # The patch helpers' fakes are typed with each flavour's own classes (DriverPatch[Conn, Pool]).
+    pg = fake_psycopg.patch_psycopg(strict=True)
+    assert_type(pg, fake_psycopg.PsycopgPatch)
+    assert_type(pg.connection, fake_psycopg.FakeAsyncConnection)
+    assert_type(pg.connections, list[fake_psycopg.FakeAsyncConnection])
+    assert_type(pg.pool, fake_psycopg.FakeAsyncConnectionPool)
+    assert_type(pg.hand_out(), fake_psycopg.FakeAsyncConnection)
+    assert_type(pg.calls[0], EntryCall)
+    assert_type(pg.pool.construct("dbname=app", min_size=1), fake_psycopg.FakeAsyncConnectionPool)
+    assert_type(fake_asyncpg.patch_asyncpg().pool, fake_asyncpg.FakePool)
+    assert_type(fake_asyncpg.patch_asyncpg().connections, list[fake_asyncpg.FakeConnection])
+    assert_type(fake_psqlpy.patch_psqlpy().pool, fake_psqlpy.FakeConnectionPool)
+    assert_type(fake_psqlpy.patch_psqlpy().connection, fake_psqlpy.FakeConnection)
+    pg.fail_connection("down")  # type: ignore[arg-type]
 
 
 def check_sqlalchemy(fake: FakeEngine) -> None:

@@ -80,26 +80,27 @@ class Record:
     @overload
     def __getitem__(self, key: slice) -> tuple[Any, ...]: ...
     def __getitem__(self, key: int | str | slice) -> Any:
-        # Typed for the caller; at run time any object may come, as asyncpg accepts any key.
-        key_ = cast("object", key)
+        # Typed for the caller; at run time any object may come, as asyncpg accepts any key (read as
+        # object; pyright narrows that back to the annotation, hence its ignores: no cast() per read).
+        key_: object = key
         if isinstance(key_, int):
             try:
                 return self._values[key_]
             except IndexError:
                 msg = "record index out of range"
                 raise IndexError(msg) from None
-        if isinstance(key_, slice):
+        if isinstance(key_, slice):  # pyright: ignore[reportUnnecessaryIsInstance]
             return self._values[key_]
-        index = self._index.get(key_) if isinstance(key_, str) else None
+        index = self._index.get(key_) if isinstance(key_, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         if index is None:
             # asyncpg raises KeyError(key); for None that is a KeyError without arguments.
-            raise KeyError() if key_ is None else KeyError(key_)
+            raise KeyError() if key_ is None else KeyError(key_)  # pyright: ignore[reportUnnecessaryComparison]
         return self._values[index]
 
     def get(self, key: str, default: Any = None, /) -> Any:
         """Return the value of column ``key``, or ``default``; by name only, as asyncpg's."""
-        name = cast("object", key)
-        index = self._index.get(name) if isinstance(name, str) else None
+        name: object = key  # as in __getitem__
+        index = self._index.get(name) if isinstance(name, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         return default if index is None else self._values[index]
 
     def keys(self) -> Iterator[str]:
