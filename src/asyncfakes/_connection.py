@@ -47,6 +47,10 @@ class BaseConnection(Verifiable, NameHints):
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
 
+    _asyncfakes_uncached: bool = False
+    # Set on an instance whose lifetime is observable (a pooled psqlpy connection gives its slot
+    # back when collected): its fake methods are not cached on it, so no cycle delays that.
+
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
 
