@@ -76,9 +76,10 @@ class FakeConnectionPool(Verifiable, NameHints):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
-    ``max_db_pool_size`` slots until the connection is closed; when none is free they block, as
-    psqlpy's pool does (``await pool.until_blocked()`` lets a test wait for that moment).
-    ``verify()`` reports connections taken and never given back, with every connection's problems.
+    ``max_db_pool_size`` slots until the connection is closed, or dropped by the code and collected
+    (as psqlpy frees it); when none is free they block, as psqlpy's pool does (``await
+    pool.until_blocked()`` lets a test wait for that moment). ``verify()`` reports connections
+    still referenced and never closed, with every connection's problems.
 
     By default all connections answer from one script and record into one history: script
     ``pool.script`` (a FakeConnection never handed out) and assert on ``pool.calls``. With
