@@ -61,7 +61,7 @@ def _exceptions(verb: str, errors: tuple[BaseException, ...]) -> list[BaseExcept
     return list(errors)
 
 
-_RECLAIM_EVERY = 0.02  # seconds between collections while an acquisition waits for a slot
+_RECLAIM_EVERY = 0.02  # seconds before the first collection while an acquisition waits (then doubling)
 
 
 class _Waiter:
@@ -249,8 +249,10 @@ class FakeConnectionPool(Verifiable, NameHints):
         for watcher in watchers:
             watcher.set()
         try:
-            while not await waiter.signal.wait(_RECLAIM_EVERY):
-                self._reclaim()
+            pause = _RECLAIM_EVERY
+            while not await waiter.signal.wait(pause):
+                self._reclaim()  # a dropped connection in a cycle comes back only when collected
+                pause = min(pause * 2, 1.0)
         except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
                 self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
