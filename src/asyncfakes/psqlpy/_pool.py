@@ -6,7 +6,7 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import CallLog, Event, NameHints, Verifiable, add_note, call_site
 
@@ -54,7 +54,7 @@ def _pool_closed() -> Exception:
 
 def _exceptions(verb: str, errors: tuple[BaseException, ...]) -> list[BaseException]:
     for error in errors:
-        given: object = error
+        given = cast("object", error)
         if not isinstance(given, BaseException):
             msg = f"{verb}() takes exception instances, got {given!r}."
             raise TypeError(msg)
@@ -125,7 +125,7 @@ class FakeConnectionPool(Verifiable, NameHints):
 
     @staticmethod
     def _checked_size(max_db_pool_size: int | None) -> int:
-        size: object = max_db_pool_size
+        size = cast("object", max_db_pool_size)
         if size is None:
             # psqlpy (deadpool) defaults to four connections per CPU.
             size = (os.cpu_count() or 1) * 4
