@@ -61,7 +61,7 @@ def _exceptions(verb: str, errors: tuple[BaseException, ...]) -> list[BaseExcept
     return list(errors)
 
 
-_RECLAIM_EVERY = 0.02  # seconds between collections while an acquisition waits for a slot
+_RECLAIM_EVERY = 0.02  # seconds before the first collection while an acquisition waits (then doubling)
 
 
 class _Waiter:
@@ -76,9 +76,10 @@ class FakeConnectionPool(Verifiable, NameHints):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
-    ``max_db_pool_size`` slots until the connection is closed; when none is free they block, as
-    psqlpy's pool does (``await pool.until_blocked()`` lets a test wait for that moment).
-    ``verify()`` reports connections taken and never given back, with every connection's problems.
+    ``max_db_pool_size`` slots until the connection is closed, or dropped by the code and collected
+    (as psqlpy frees it); when none is free they block, as psqlpy's pool does (``await
+    pool.until_blocked()`` lets a test wait for that moment). ``verify()`` reports connections
+    still referenced and never closed, with every connection's problems.
 
     By default all connections answer from one script and record into one history: script
     ``pool.script`` (a FakeConnection never handed out) and assert on ``pool.calls``. With
@@ -248,8 +249,10 @@ class FakeConnectionPool(Verifiable, NameHints):
         for watcher in watchers:
             watcher.set()
         try:
-            while not await waiter.signal.wait(_RECLAIM_EVERY):
-                self._reclaim()
+            pause = _RECLAIM_EVERY
+            while not await waiter.signal.wait(pause):
+                self._reclaim()  # a dropped connection in a cycle comes back only when collected
+                pause = min(pause * 2, 1.0)
         except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
                 self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
