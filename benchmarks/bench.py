@@ -97,7 +97,7 @@ class HandRecord:
     def __init__(self, data: Any, rowcount: int | None = None) -> None:
         self._data = data
         if rowcount is None:
-            rowcount = len(data) if isinstance(data, list) else 1
+            rowcount = len(data) if isinstance(data, list) else 1  # pyright: ignore[reportUnknownArgumentType]
         self.rowcount = rowcount
 
     def result(self) -> Any:
@@ -268,7 +268,7 @@ def time_doubles(doubles: list[Double], settings: Settings) -> dict[str, float]:
 
 def memory_doubles(doubles: list[Double], settings: Settings) -> dict[str, float]:
     """Bytes of traced memory each recorded call keeps alive, all calls kept."""
-    result = {}
+    result: dict[str, float] = {}
     for double in doubles:
         fn, count = double.make()
         asyncio.run(_drive(fn, double.style, 1))  # first-call allocations are not per call
@@ -298,7 +298,7 @@ def _importtime(code: str, env: dict[str, str]) -> list[tuple[str, int, int]]:
     )
     if proc.returncode:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed")
-    found = []
+    found: list[tuple[str, int, int]] = []
     for line in proc.stderr.splitlines():
         match = _IMPORTTIME.match(line)
         if match:
@@ -312,8 +312,8 @@ class ImportResult:
 
     module: str
     total_ms: float = float("nan")
-    top: list[tuple[str, float]] = field(default_factory=list)
-    heavy: list[str] = field(default_factory=list)
+    top: list[tuple[str, float]] = field(default_factory=list[tuple[str, float]])
+    heavy: list[str] = field(default_factory=list[str])
     error: str = ""
 
 
@@ -553,7 +553,7 @@ def section_imports(settings: Settings, flavour: str | None, figures: dict[str, 
         imports.append(import_time("asyncfakes.asyncpg", settings.import_runs))
     runs = settings.import_runs
     print(f"3. Import time (python -X importtime, bytecode cached, best of {runs} fresh interpreters)")
-    rows = []
+    rows: list[list[str]] = []
     for result in imports:
         if result.error:
             rows.append([f"import {result.module}", "failed", result.error[:60], ""])

@@ -16,7 +16,13 @@ How it works, in three steps:
    ``break`` and ``continue`` swapped.
 3. Each mutant runs in a forked child that imports the mutated source in place of the module and
    runs only the tests that execute the mutated lines (``-x``, no random order). A failing
-   run, a collection error or a time-out kills the mutant; a passing run lets it survive.
+   run or a collection error kills the mutant; a passing run lets it survive. A time-out is run
+   again alone with four times the time (a loaded machine is slow, not wrong); a second
+   time-out kills it (an endless loop), and the report lists it. A change to code that runs at
+   import time (module and class level, defaults, decorators, and any function the coverage
+   run saw executed outside a test, such as ``fake_method`` building a class's methods) cannot
+   be patched into the live module: the child imports the mutated module afresh instead, with
+   four times the tests and the time, and checks that the tests really used it.
 
 A mutant that no test can kill because it does not change behaviour (an *equivalent* mutant) is
 excluded by listing its id, with the reason, in ``scripts/mutation_equivalent.txt``. The script
@@ -77,6 +83,12 @@ PYTEST_OPTIONS = (
     "ignore::pytest.PytestAssertRewriteWarning",
 )
 CACHE_FILE = ROOT / ".mutation-cache.json"
+CACHE_FORMAT = 2  # 2: lines run at import time are marked with IMPORT_TIME
+# Stands for "run at import time" (coverage's empty context: collection, plugin loading, class
+# creation) among the test ids of a line. Patching a function's code in place cannot change what
+# it already did at import (a decorator that built the class's methods), so a mutant on such a
+# line is applied by importing the module again.
+IMPORT_TIME = "<import>"
 # The unit suite, without the contract suite (it needs PostgreSQL) and the pytest plugin's
 # tests (pytester runs cannot be forked mid-session; the plugin is not a target).
 UNIT_SUITE = (
@@ -491,7 +503,7 @@ def line_contexts(paths: Sequence[Path], jobs: int) -> dict[Path, dict[int, set[
         f.relative_to(ROOT).as_posix(): _hash([f]) for f in sorted((ROOT / "tests").glob("test_*.py"))
     }
     shared = [f for f in (ROOT / "tests").rglob("*.py") if f.relative_to(ROOT).as_posix() not in test_files]
-    key = _hash([*SRC.rglob("*.py"), *shared])
+    key = f"{CACHE_FORMAT}:{_hash([*SRC.rglob('*.py'), *shared])}"
     stored: dict[str, dict[str, list[str]]] = {}
     run: list[str] = list(UNIT_SUITE)
     if CACHE_FILE.exists():
@@ -557,7 +569,7 @@ def _run_coverage(selection: Sequence[str], jobs: int) -> dict[Path, dict[int, s
             name = measured.get(path.resolve())
             if name is not None:
                 mapping[path] = {
-                    line: {c.rsplit("|", 1)[0] for c in contexts if c} - failing
+                    line: {c.rsplit("|", 1)[0] if c else IMPORT_TIME for c in contexts} - failing
                     for line, contexts in data.contexts_by_lineno(name).items()
                 }
         return mapping
@@ -589,6 +601,7 @@ def tests_for(mutant: Mutant, by_line: dict[int, set[str]], scopes: list[tuple[i
     selected: set[str] = set()
     for line in range(mutant.line, mutant.end_line + 1):
         selected |= by_line.get(line, set())
+    selected.discard(IMPORT_TIME)
     if selected:
         return selected
     # Import-time code (defaults, class attributes): the tests running the innermost scope around it.
@@ -596,11 +609,18 @@ def tests_for(mutant: Mutant, by_line: dict[int, set[str]], scopes: list[tuple[i
         if first <= mutant.line <= last:
             for line in range(first, last + 1):
                 selected |= by_line.get(line, set())
+            selected.discard(IMPORT_TIME)
             if selected:
                 return selected
     for tests in by_line.values():
         selected |= tests
+    selected.discard(IMPORT_TIME)
     return selected
+
+
+def runs_at_import(mutant: Mutant, by_line: dict[int, set[str]]) -> bool:
+    """Whether the mutant's lines ran at import time (see ``IMPORT_TIME``)."""
+    return any(IMPORT_TIME in by_line.get(line, ()) for line in range(mutant.line, mutant.end_line + 1))
 
 
 def _distance(path: Path, test: str) -> int:
@@ -675,6 +695,7 @@ class ModuleResult:
 CPU_SECONDS = [0.0]  # used by the children so far, for the progress lines
 # Exit statuses of a child beyond pytest's own.
 _UNPATCHABLE = 99
+_NOT_APPLIED = 98
 _TIMED_OUT = -1
 
 
@@ -742,13 +763,18 @@ def _run_fresh(name: str, path: Path, source: bytes | None, tests: Sequence[str]
     """In a child: forget the project's modules, import the mutant instead, run the tests."""
     sys.dont_write_bytecode = True
     _forget_project_modules()
-    if source is not None:
-        sys.meta_path.insert(0, _MutantFinder(name, path, source))
+    finder = None if source is None else _MutantFinder(name, path, source)
+    if finder is not None:
+        sys.meta_path.insert(0, finder)
     import pytest
 
     # --assert=plain: pytest's assertion rewriter would otherwise load the package from its files
     # (the asyncfakes distribution has a pytest11 entry point, so pytest rewrites all of it).
-    os._exit(int(pytest.main([*PYTEST_OPTIONS, "--assert=plain", *tests])))
+    status = int(pytest.main([*PYTEST_OPTIONS, "--assert=plain", *tests]))
+    loaded = getattr(sys.modules.get(name), "__loader__", None)
+    if status == 0 and finder is not None and loaded is not finder:
+        os._exit(_NOT_APPLIED)  # the tests ran the module from its file: the run proves nothing
+    os._exit(status)
 
 
 # -- fast path: patch the mutated function's code into the live module ---------------------
@@ -911,14 +937,17 @@ def run_all(
             if mutant.ident in equivalents:
                 results[path].excluded.append(mutant)
                 continue
+            # A change to code run at import (or outside a function) is re-imported, and may change
+            # what any test sees: it gets four times the tests (and the time, below).
+            at_import = mutant.where != "body" or runs_at_import(mutant, by_path[path])
             tests = sorted(
                 tests_for(mutant, by_path[path], scopes), key=lambda test: (_distance(path, test), test)
-            )[:max_tests]
+            )[: 4 * max_tests if at_import else max_tests]
             if not tests:
                 results[path].survived.append(mutant)
                 continue
             entry = (mutant, module_name(path), path, mutant.apply(source), tests)
-            (fast if mutant.where == "body" else slow).append(entry)
+            (slow if at_import else fast).append(entry)
     runner = InPlaceRunner(fast, jobs, timeout)
     pytest.main([*PYTEST_OPTIONS, "-s", *UNIT_SUITE], plugins=[runner])
     if runner.baseline != 0:
@@ -932,7 +961,17 @@ def run_all(
     def fresh(name: str, path: Path, source: bytes, tests: list[str]) -> Callable[[], None]:
         return lambda: _run_fresh(name, path, source, tests)
 
-    statuses.update(_schedule([(m, fresh(str(n), p, s, t)) for m, n, p, s, t in slow], jobs, timeout))
+    statuses.update(_schedule([(m, fresh(str(n), p, s, t)) for m, n, p, s, t in slow], jobs, 4 * timeout))
+    unapplied = [m for m, status in statuses.items() if status == _NOT_APPLIED]
+    if unapplied:
+        raise SystemExit(f"mutation: the tests did not import the mutated module for {unapplied[0].ident}")
+    # A time-out on a loaded machine proves nothing: run those again, one at a time, with four
+    # times the time. A mutant that still times out (an endless loop) counts as killed.
+    again = {entry[0]: entry for entry in [*fast, *slow] if statuses.get(entry[0]) == _TIMED_OUT}
+    if again:
+        print(f"mutation: {len(again)} mutants timed out; running them again, one at a time", flush=True)
+        retries = [(m, fresh(str(n), p, s, t)) for m, n, p, s, t in again.values()]
+        statuses.update(_schedule(retries, 1, 4 * timeout))
     for path, mutants in all_mutants.items():
         for mutant in mutants:
             status = statuses.get(mutant)
@@ -1008,6 +1047,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for mutant in sorted(result.survived, key=lambda m: m.line):
             print(f"  survived {mutant.path}:{mutant.line}  {mutant.ident}")
+        for mutant in sorted(result.timed_out, key=lambda m: m.line):
+            print(f"  timed out (counted as killed) {mutant.path}:{mutant.line}  {mutant.ident}")
         if result.score < args.threshold:
             failed = True
     known = {m.ident for mutants in all_mutants.values() for m in mutants}

@@ -141,10 +141,7 @@ def test_the_helpers_make_the_common_failures() -> None:
         ("SerializationError", "40001"),
         ("DeadlockDetectedError", "40P01"),
         ("ConnectionDoesNotExistError", "08003"),
-    ] == [
-        (type(e).__name__, e.sqlstate)  # type: ignore[attr-defined]
-        for e in (serialization_failure(), deadlock_detected(), lost)
-    ]
+    ] == [(type(e).__name__, e.sqlstate) for e in (serialization_failure(), deadlock_detected(), lost)]
     assert "connection was closed in the middle of operation" == str(lost)
 
 

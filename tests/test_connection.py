@@ -55,7 +55,12 @@ async def test_migration_attribute_api_answers_like_the_hand_written_fake() -> N
 
     assert [{"id": 1}, {"id": 2}] == (await conn.fetch("SELECT", None)).result()
     assert 5 == await conn.fetch_val("SELECT count(*)")
-    assert row == await conn.fetch_row("SELECT")
+    answer = await conn.fetch_row("SELECT")
+    assert row == answer.result()
+    assert 9 == answer[0]["id"]
+    kept = FakeRecord({"id": 8})
+    conn.fetch_row_return = kept
+    assert kept is await conn.fetch_row("SELECT")  # a FakeRecord is answered as it is
     conn.fetch_row_return = None
     assert {"id": 1} == (await conn.fetch_row("SELECT")).result()
     assert [{"id": 2}] == conn.fetch_return

@@ -164,7 +164,7 @@ async def test_the_migration_attributes_answer_copies() -> None:
     conn.execute_return = {"n": 1}
 
     (await conn.fetch("SELECT")).result().clear()
-    (await conn.fetch_row("SELECT")).clear()
+    (await conn.fetch_row("SELECT")).result().clear()
     (await conn.fetch_val("SELECT")).clear()
     (await conn.execute("SELECT")).result().clear()
 

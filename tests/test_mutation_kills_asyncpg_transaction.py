@@ -135,3 +135,77 @@ async def test_asyncpg_nested_transactions_release_and_roll_back_their_savepoint
         "COMMIT;",
     ] == conn.calls.sql
     assert ("committed", "rolled_back") == (inner.state, undone.state)
+
+
+async def test_asyncpg_top_level_rollback_sends_rollback() -> None:
+    """A transaction that is not nested rolls back with a plain ROLLBACK, by hand or by an error."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+
+    conn = AsyncpgConnection()
+    tx = conn.transaction()
+    await tx.start()
+    await tx.rollback()
+    with pytest.raises(KeyError):
+        async with conn.transaction():
+            raise KeyError("boom")
+
+    assert ["BEGIN;", "ROLLBACK;", "BEGIN;", "ROLLBACK;"] == conn.calls.sql
+
+
+async def test_asyncpg_commit_and_rollback_on_a_closed_connection_name_the_transaction_method() -> None:
+    """asyncpg's guarded Transaction methods: 'cannot call Transaction.commit(): ... is closed'."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    tx = conn.transaction()
+    await tx.start()
+    await conn.close()
+    messages = []
+    for action in (tx.commit, tx.rollback):
+        with pytest.raises(error_class("InterfaceError")) as caught:
+            await action()
+        messages.append(str(caught.value))
+
+    assert [
+        "cannot call Transaction.commit(): the underlying connection is closed",
+        "cannot call Transaction.rollback(): the underlying connection is closed",
+    ] == messages
+    assert "active" == tx.state  # nothing was sent
+
+
+async def test_asyncpg_releasing_a_savepoint_its_outer_transaction_ended_fails_on_the_server() -> None:
+    """commit() of a savepoint the outer rollback ended: RELEASE SAVEPOINT outside a transaction block."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    outer = conn.transaction()
+    await outer.start()
+    inner = conn.transaction()
+    await inner.start()
+    await outer.rollback()
+
+    with pytest.raises(error_class("NoActiveSQLTransactionError")) as caught:
+        await inner.commit()
+
+    assert "RELEASE SAVEPOINT can only be used in transaction blocks" == str(caught.value)
+    assert "failed" == inner.state
+
+
+async def test_asyncpg_a_commit_postgresql_turned_into_a_rollback_leaves_the_connection_usable() -> None:
+    """After the rolled-back commit the connection is out of the aborted state: a later COMMIT is a COMMIT."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class, serialization_failure
+
+    conn = AsyncpgConnection()
+    conn.fetchval.raises_once(serialization_failure())
+    tx = conn.transaction()
+    await tx.start()
+    with pytest.raises(error_class("SerializationError")):
+        await conn.fetchval("SELECT 1")
+    await tx.commit()
+
+    # Outside any transaction PostgreSQL warns "there is no transaction in progress" and answers COMMIT.
+    assert "COMMIT" == await conn.execute("COMMIT")
+    assert 1 == len(conn.problems())  # the rolled-back commit only, not the later COMMIT

@@ -1,8 +1,10 @@
-"""The failing side of Row and FakeRecord comparisons (mutation testing found them tested only equal)."""
+"""The failing side of Row and FakeRecord comparisons and of the generic fake's answer shapes (mutation testing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import pytest
 
 from asyncfakes import FakeRecord, Row
 
@@ -45,3 +47,69 @@ def test_fake_record_is_not_comparable_with_other_types() -> None:
 def test_fake_record_is_a_sequence() -> None:
     """isinstance(record, Sequence) holds, as for the driver's result lists."""
     assert isinstance(FakeRecord([{"id": 1}]), Sequence)
+
+
+# --- the generic fake's shaping of answers (#10 mutation) --------------------------------------
+
+
+def test_fetch_and_fetch_row_refuse_a_scalar_naming_it_shortened_and_its_type() -> None:
+    """The message shows the value cut to 60 characters and its type, for fetch and fetch_row."""
+    from asyncfakes import FakeConnection
+
+    conn = FakeConnection()
+    long_text = "x" * 100
+    shown = "'" + "x" * 26 + " ... " + "x" * 26 + "'"  # repr() cut to 60 characters at most
+
+    with pytest.raises(TypeError) as rows:
+        conn.fetch.returns(long_text)
+    with pytest.raises(TypeError) as row:
+        conn.fetch_row.returns(long_text)
+
+    assert str(rows.value) == (
+        f"conn.fetch.returns(): fetch answers rows: a list of dicts (or tuples), one dict, a FakeRecord or None; got {shown} (str). "
+        "For one value script fetch_val; for a row count, execute."
+    )
+    assert str(row.value) == (
+        f"conn.fetch_row.returns(): fetch_row answers one row: a dict (or a tuple), a FakeRecord or None; got {shown} (str). "
+        "For one value script fetch_val."
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.asyncfakes(verify=False)  # verify() reports the refused rows too
+async def test_rows_that_are_mappings_but_not_dicts_are_checked_against_the_columns() -> None:
+    """A MappingProxy (or any Mapping) row with other columns than the SQL names is refused like a dict."""
+    from types import MappingProxyType
+
+    from asyncfakes import FakeConnection
+
+    conn = FakeConnection()
+    conn.fetch.returns_once([MappingProxyType({"idd": 1})])
+    conn.fetch_row.returns_once(MappingProxyType({"idd": 1}))
+    conn.fetch.returns_once([MappingProxyType({"id": 1})])
+
+    with pytest.raises(ValueError, match="idd"):
+        await conn.fetch("SELECT id FROM users")
+    with pytest.raises(ValueError, match="idd"):
+        await conn.fetch_row("SELECT id FROM users")
+    fitting = await conn.fetch("SELECT id FROM users")
+
+    assert [{"id": 1}] == [dict(row) for row in fitting]
+
+
+@pytest.mark.anyio
+async def test_a_scripted_fake_record_is_answered_as_it_is() -> None:
+    """fetch and fetch_row answer a scripted FakeRecord itself: its data and its explicit rowcount."""
+    from asyncfakes import FakeConnection
+
+    conn = FakeConnection()
+    rows = FakeRecord([{"id": 1}, {"id": 2}], rowcount=7)
+    one = FakeRecord({"id": 3}, rowcount=4)
+    conn.fetch.returns(rows)
+    conn.fetch_row.returns(one)
+
+    fetched = await conn.fetch("SELECT id FROM users")
+    fetched_row = await conn.fetch_row("SELECT id FROM users")
+
+    assert ([{"id": 1}, {"id": 2}], 7) == (fetched.result(), fetched.rowcount)
+    assert ({"id": 3}, 4) == (fetched_row.result(), fetched_row.rowcount)

@@ -114,3 +114,51 @@ async def test_a_failing_body_rolls_back_only_its_savepoint() -> None:
     assert ["BEGIN", "SAVEPOINT asyncfakes_sp_1", "ROLLBACK TO SAVEPOINT asyncfakes_sp_1", "COMMIT"] == (
         conn.calls.sql
     )
+
+
+async def test_a_transaction_never_started_is_reported_with_the_method_that_starts_it() -> None:
+    """verify() names `async with` and the generic transaction's start()."""
+    conn = FakeConnection()
+    conn.transaction()
+
+    assert conn.problems() == [
+        "transaction #0 was created but never started: enter it with `async with` (or call start()). "
+        "Without that, the statements meant for it run outside any transaction, and in production the "
+        "write is not atomic."
+    ]
+
+
+async def test_begin_commit_and_rollback_need_no_script_on_a_strict_connection() -> None:
+    """A strict connection answers the transaction's own statements: only the query methods are strict."""
+    conn = FakeConnection(strict=True)
+    async with conn.transaction():
+        pass
+    with pytest.raises(KeyError):
+        async with conn.transaction():
+            raise KeyError("boom")
+
+    assert ["BEGIN", "COMMIT", "BEGIN", "ROLLBACK"] == conn.calls.sql
+    assert [] == conn.problems()
+
+
+async def test_a_transactions_calls_fail_naming_the_transaction_and_listing_the_whole_connection() -> None:
+    """tx.calls.one() says which transaction, then lists every call on the connection."""
+    conn = FakeConnection()
+    await conn.fetch("SELECT 0")
+    async with conn.transaction() as tx:
+        await conn.fetch("SELECT 1")
+
+    with pytest.raises(FakeAssertionError) as excinfo:
+        tx.calls.one()
+
+    assert str(excinfo.value) == (
+        "Expected exactly one of calls in transaction #0, but there were 3.\n"
+        "  #1 start('BEGIN') -> returned [in transaction #0]\n"
+        "  #2 fetch('SELECT 1') -> returned [in transaction #0]\n"
+        "  #3 commit('COMMIT') -> returned [in transaction #0]\n"
+        "Calls on this connection (4):\n"
+        "  #0 fetch('SELECT 0') -> returned\n"
+        "  #1 start('BEGIN') -> returned [in transaction #0]\n"
+        "  #2 fetch('SELECT 1') -> returned [in transaction #0]\n"
+        "  #3 commit('COMMIT') -> returned [in transaction #0]"
+    )

@@ -187,6 +187,25 @@ def test_tests_are_chosen_by_the_lines_they_run(mutation: types.ModuleType) -> N
     assert {"t::a", "t::b", "t::c"} == mutation.tests_for(mutant(1, 1), by_line, [(2, 5)])
 
 
+def test_lines_run_at_import_time_are_marked_and_never_chosen_as_a_test(mutation: types.ModuleType) -> None:
+    """A line coverage saw run outside any test (a decorator building methods) goes to a fresh import."""
+    marker = mutation.IMPORT_TIME
+    by_line = {3: {marker, "t::a"}, 4: {marker}, 9: {"t::c"}}
+
+    def mutant(line: int, end: int) -> object:
+        return mutation.Mutant("m.py", "f", line, end, "a", "b", 0, 1, b"b")
+
+    assert [True, True, False, False] == [
+        mutation.runs_at_import(mutant(3, 3), by_line),
+        mutation.runs_at_import(mutant(2, 4), by_line),
+        mutation.runs_at_import(mutant(9, 9), by_line),
+        mutation.runs_at_import(mutant(5, 8), by_line),
+    ]
+    assert {"t::a"} == mutation.tests_for(mutant(3, 4), by_line, [(2, 5)])
+    assert {"t::a"} == mutation.tests_for(mutant(4, 4), by_line, [(2, 5)])  # its scope's tests
+    assert {"t::a", "t::c"} == mutation.tests_for(mutant(4, 4), by_line, [(4, 4)])  # all tests
+
+
 def test_failing_tests_are_read_from_the_junit_report(mutation: types.ModuleType, tmp_path: Path) -> None:
     """A test failing unmutated is named by its node id, so the mapping can leave it out."""
     report = tmp_path / "report.xml"

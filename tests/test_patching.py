@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.machinery
 import sys
 import types
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
 import asyncpg.connection
@@ -14,6 +16,7 @@ import psqlpy
 import pytest
 
 from asyncfakes import DriverPatch, EntryCall, ExpectationsNotMet
+from asyncfakes import FakeConnection as GenericConnection
 from asyncfakes.asyncpg import AsyncpgPatch, FakeConnection, FakePool, patch_asyncpg
 from asyncfakes.psqlpy import FakeConnection as PsqlpyConnection
 from asyncfakes.psqlpy import FakeConnectionPool, patch_psqlpy
@@ -173,17 +176,126 @@ async def test_psqlpy_patch_reports_every_fakes_problems() -> None:
         conn: Any = await psqlpy.connect()
         await conn.transaction().begin()
         pool: Any = psqlpy.connect_pool()
-        await pool.connection()
+        kept = await pool.connection()  # still referenced at exit (one dropped goes back to the pool)
     lines = str(excinfo.value).splitlines()
     assert lines[1] == "  1. conn.fetch: a one-shot answer was never used (returns [])."
     assert lines[2].startswith("  2. connection #0: ")
-    assert lines[3].startswith("  3. pool: connection #0 was taken from the pool and never given back")
+    assert lines[3].startswith("  3. pool: connection #0 (taken at ")
+    assert "is still out: never closed, and still referenced" in lines[3]
+    kept.close()
+
+
+class GenericPatch(DriverPatch[GenericConnection, GenericConnection]):
+    """A patch of the test driver below, with the generic fake as connection and as "pool"."""
+
+    driver = "asyncfakes_test_driver"
+    places: ClassVar[tuple[str, ...]] = ("connect", "Driver.connect", "Driver.inherited")
+
+    def new_connection(self, share_with: GenericConnection | None, **options: Any) -> GenericConnection:
+        return GenericConnection(strict=self.strict, ordered=self.ordered, share_with=share_with, **options)
+
+    def new_pool(self) -> GenericConnection:
+        return GenericConnection(strict=self.strict)
+
+    def replacements(self) -> dict[str, Callable[..., Any]]:
+        return {place: functools.partial(self.fake, place) for place in self.places}
+
+    def fake(self, place: str, *args: Any, **kwargs: Any) -> GenericConnection:
+        self.record(place, args, kwargs)
+        return self.hand_out()
+
+
+class Base:
+    def inherited(self) -> str:
+        return "real"
+
+
+class Driver(Base):
+    @classmethod
+    def connect(cls, dsn: str) -> str:
+        return f"real {cls.__name__} {dsn}"
+
+
+def real_connect() -> str:
+    return "real"
+
+
+@pytest.fixture
+def test_driver() -> Iterator[types.ModuleType]:
+    """An importable driver module with a function and a class, and a module that imported both."""
+    module = types.ModuleType("asyncfakes_test_driver")
+    module.__spec__ = importlib.machinery.ModuleSpec("asyncfakes_test_driver", None)
+    module.connect = real_connect  # type: ignore[attr-defined]
+    module.Driver = Driver  # type: ignore[attr-defined]
+    user = types.ModuleType("asyncfakes_test_user")
+    user.__spec__ = importlib.machinery.ModuleSpec("asyncfakes_test_user", None)
+    user.connect = real_connect  # type: ignore[attr-defined]
+    user.Connector = Driver  # type: ignore[attr-defined]  # a re-export under another name
+    sys.modules.update(asyncfakes_test_driver=module, asyncfakes_test_user=user)
+    yield module
+    del sys.modules["asyncfakes_test_driver"], sys.modules["asyncfakes_test_user"]
+
+
+def test_a_class_attribute_is_replaced_on_the_class_for_every_holder_and_subclass(test_driver: Any) -> None:
+    """A "Class.name" place is set on the class (re-exports and subclasses see it), then put back as it was."""
+    user = sys.modules["asyncfakes_test_user"]
+
+    class Mine(Driver):
+        pass
+
+    original = Driver.__dict__["connect"]
+    with GenericPatch() as db:
+        handed = [
+            Driver.connect("dsn=a"),
+            user.Connector.connect(dsn="b"),
+            Mine.connect("c"),
+            Driver().inherited(),
+        ]
+        assert real_connect is not user.connect
+        user.connect()
+    assert handed == db.connections[:4]
+    assert [
+        EntryCall("Driver.connect", ("dsn=a",), {}),
+        EntryCall("Driver.connect", (), {"dsn": "b"}),
+        EntryCall("Driver.connect", ("c",), {}),
+        EntryCall("Driver.inherited", (), {}),  # a staticmethod: no self
+        EntryCall("connect", (), {}),
+    ] == db.calls
+    assert {
+        "asyncfakes_test_driver.Driver.connect",
+        "asyncfakes_test_driver.Driver.inherited",
+        "asyncfakes_test_driver.connect",
+        "asyncfakes_test_user.connect",
+    } == set(db.patched)
+    assert Driver.__dict__["connect"] is original
+    assert "inherited" not in Driver.__dict__  # inherited before: deleted again, not set to Base's
+    assert ["real Mine c", "real", "real"] == [Mine.connect("c"), Driver().inherited(), user.connect()]
+
+
+def test_a_place_in_another_module_is_patched_and_a_failure_undoes_everything(test_driver: Any) -> None:
+    """ "module:name" reaches another module; a place that cannot be patched leaves nothing patched."""
+    user = sys.modules["asyncfakes_test_user"]
+
+    class Elsewhere(GenericPatch):
+        places = ("asyncfakes_test_user:Connector.connect", "connect")
+
+    with Elsewhere() as db:
+        Driver.connect("x")
+    assert ["asyncfakes_test_user.Connector.connect", "asyncfakes_test_driver.connect"] == db.patched[:2]
+
+    class Broken(GenericPatch):
+        places = ("Driver.connect", "asyncfakes_no_such_module:connect")
+
+    with pytest.raises(ModuleNotFoundError, match="^Broken patches the asyncfakes_no_such_module module"):
+        Broken().start()
+    assert "real Driver x" == Driver.connect("x")
+    assert real_connect is user.connect
 
 
 def test_a_driver_that_is_not_installed_is_named() -> None:
     """Patching a driver that is not installed says so, and does not try to import it."""
 
-    class Missing(DriverPatch):
+    class Missing(GenericPatch):
         driver = "asyncfakes_no_such_driver"
 
     with pytest.raises(
@@ -193,14 +305,32 @@ def test_a_driver_that_is_not_installed_is_named() -> None:
         Missing().start()
 
 
-def test_a_flavour_must_say_what_it_replaces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A DriverPatch without replacements() fails at start; sys.modules entries that are not modules are skipped."""
+def test_a_flavour_must_define_each_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A DriverPatch lacking a hook says which; sys.modules entries that are not modules are skipped."""
 
-    class Bare(DriverPatch):
+    class Bare(DriverPatch[GenericConnection, GenericConnection]):
         driver = "asyncpg"
 
-    with pytest.raises(NotImplementedError):
-        Bare().start()
+    with pytest.raises(
+        NotImplementedError, match=r"^Bare must define new_connection\(\): DriverPatch is the base"
+    ):
+        Bare()
+
+    class NoPool(Bare):
+        def new_connection(self, share_with: GenericConnection | None, **options: Any) -> GenericConnection:
+            return GenericConnection(share_with=share_with)
+
+    with pytest.raises(NotImplementedError, match=r"^NoPool must define new_pool\(\)"):
+        NoPool()
+
+    class NoPlaces(NoPool):
+        def new_pool(self) -> GenericConnection:
+            return GenericConnection()
+
+    patch = NoPlaces()
+    with pytest.raises(NotImplementedError, match=r"^NoPlaces must define replacements\(\)"):
+        patch.start()
+    assert not patch.active
 
     monkeypatch.setitem(sys.modules, "not_a_module", object())
 

@@ -214,7 +214,7 @@ async def test_verify_reports_leaked_connections_blocked_waiters_and_their_probl
     pool.script.fetch.returns_once([])
     first = await pool.connection()
     await first.transaction().begin()
-    await pool.connection()
+    second = await pool.connection()
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(pool.connection)
@@ -227,8 +227,10 @@ async def test_verify_reports_leaked_connections_blocked_waiters_and_their_probl
     assert "5 problem(s) found by pool.verify():" == lines[0]
     assert lines[1].startswith("  1. conn.fetch: a one-shot answer was never used")
     assert lines[2].startswith("  2. connection #0: <psqlpy FakeTransaction #0 active> was never committed")
-    assert lines[3].startswith("  3. connection #0 was taken from the pool and never given back")
-    assert lines[4].startswith("  4. connection #1 was taken")
+    assert lines[3].startswith("  3. connection #0 (taken at ")
+    assert "is still out: never closed, and still referenced" in lines[3]
+    assert lines[4].startswith("  4. connection #1 (taken at ")
+    second.close()
     assert "  5. 1 acquisition(s) are still blocked waiting for a connection (max_size=2)." == lines[5]
 
 

@@ -10,7 +10,7 @@ from psycopg_pool import PoolTimeout, TooManyRequests
 
 from asyncfakes import ExpectationsNotMet
 from asyncfakes.psycopg import FakeAsyncConnection, FakeAsyncConnectionPool
-from asyncfakes.psycopg._pool import _Waiter
+from asyncfakes.psycopg._pool_parts import Waiter as _Waiter
 
 pytestmark = pytest.mark.anyio
 

@@ -299,8 +299,11 @@ FIXTURES = """
 import asyncfakes
 import asyncfakes.asyncpg
 import asyncfakes.psqlpy
+import asyncfakes.psycopg
 import asyncpg
 import psqlpy
+import psycopg
+import psycopg_pool
 from pathlib import Path
 
 import pytest
@@ -313,6 +316,9 @@ EXPECTED = {
     "psqlpy_pool": asyncfakes.psqlpy.FakeConnectionPool,
     "asyncpg_patch": asyncfakes.asyncpg.AsyncpgPatch,
     "psqlpy_patch": asyncfakes.psqlpy.PsqlpyPatch,
+    "psycopg_connection": asyncfakes.psycopg.FakeAsyncConnection,
+    "psycopg_pool": asyncfakes.psycopg.FakeAsyncConnectionPool,
+    "psycopg_patch": asyncfakes.psycopg.PsycopgPatch,
 }
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -323,30 +329,50 @@ def strictness(request):
     conn = request.getfixturevalue("fake_connection")
     pool = request.getfixturevalue("asyncpg_pool")
     patch = request.getfixturevalue("psqlpy_patch")
-    return [conn.strict, pool.connection.strict, patch.pool.script.strict, conn._script.ordered]
+    pg_pool = request.getfixturevalue("psycopg_pool")
+    pg_patch = request.getfixturevalue("psycopg_patch")
+    return [
+        conn.strict,
+        pool.connection.strict,
+        patch.pool.script.strict,
+        pg_pool.script.strict and pg_patch.connection.strict and pg_patch.pool.script.strict,
+        conn._script.ordered,
+    ]
 
 def test_defaults(request):
-    assert [False, False, False, False] == strictness(request)
+    assert [False, False, False, False, False] == strictness(request)
 
 @pytest.mark.asyncfakes(strict=True, ordered=True)
 def test_marker(request):
-    assert [True, True, True, True] == strictness(request)
+    assert [True, True, True, True, True] == strictness(request)
 
-def test_patches_are_active_during_the_test(asyncpg_patch, psqlpy_patch):
+def test_patches_are_active_during_the_test(asyncpg_patch, psqlpy_patch, psycopg_patch):
     assert asyncpg.connect is not asyncpg_patch.__class__ and "asyncpg.connect" in asyncpg_patch.patched
     assert isinstance(psqlpy.connect_pool(), asyncfakes.psqlpy.FakeConnectionPool)
+    assert psycopg_patch.pool is psycopg_pool.AsyncConnectionPool("dbname=app", open=False)
+
+async def use_the_pool(pool):
+    async with pool.connection() as conn:
+        await conn.execute("SELECT 1")
+
+def test_the_psycopg_pool_fixture_is_open(psycopg_pool):
+    import asyncio
+
+    psycopg_pool.script.execute.returns([{"one": 1}])
+    asyncio.run(use_the_pool(psycopg_pool))
+    assert ["SELECT 1"] == psycopg_pool.script.execute.calls.sql
 """
 
 
 def test_fixtures_give_the_flavours_fakes_with_the_tests_settings(pytester: pytest.Pytester) -> None:
     """Each fixture gives its fake; strict= and ordered= come from the marker, else the ini options."""
-    run(pytester, FIXTURES).assert_outcomes(passed=10)
+    run(pytester, FIXTURES).assert_outcomes(passed=14)
     result = run(
         pytester,
-        FIXTURES.replace("[False, False, False, False] ==", "[True, True, True, False] =="),
+        FIXTURES.replace("[False, False, False, False, False] ==", "[True, True, True, True, False] =="),
         ini=INI + "asyncfakes_strict = true\n",
     )
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=14)
 
 
 def test_a_wrong_setting_in_the_marker_is_refused(pytester: pytest.Pytester) -> None:

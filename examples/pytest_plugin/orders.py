@@ -1,5 +1,8 @@
 """The code under test: a repository on an asyncpg connection, and a service that makes its own pool."""
 
+# asyncpg ships no type information: pyright infers its functions from source, partially unknown.
+# pyright: reportUnknownMemberType=false, reportUnknownVariableType=false
+
 from __future__ import annotations
 
 from typing import Any

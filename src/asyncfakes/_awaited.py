@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, overload
 
-from ._calls import UNSET, Call, CallLog, nearest_call
+from ._calls import UNSET, Call, CallLog, nearest_match
 from ._errors import FakeAssertionError, render
 from ._matchers import Matcher, show_sql
 
@@ -47,7 +47,7 @@ class AwaitAssertions(Generic[P]):
         return self.calls
 
     def _fail(
-        self, headline: str, expected: str | None = None, nearest: str | None = None
+        self, headline: str, expected: str | None = None, nearest: tuple[Call, str] | None = None
     ) -> FakeAssertionError:
         script = self._conn._script
         created = [sql for method, sql in script.pending.values() if method == self.name]
@@ -58,7 +58,14 @@ class AwaitAssertions(Generic[P]):
                 + ", ".join(f"{self.name}({'' if sql is None else show_sql(sql)})" for sql in created)
             )
         return FakeAssertionError(
-            render(headline, expected=expected, details=details, history=script.history, nearest=nearest)
+            render(
+                headline,
+                expected=expected,
+                details=details,
+                history=script.history,
+                nearest=None if nearest is None else nearest[1],
+                pinned=() if nearest is None else (nearest[0],),
+            )
         )
 
     def assert_awaited(self) -> None:
@@ -105,7 +112,7 @@ class AwaitAssertions(Generic[P]):
             raise self._fail(
                 msg,
                 f"{_shown(sql)}, {params!r}",
-                nearest_call([last], UNSET if sql is None else sql, params),
+                nearest_match([last], UNSET if sql is None else sql, params),
             )
 
     @overload
@@ -132,7 +139,7 @@ class AwaitAssertions(Generic[P]):
             raise self._fail(
                 msg,
                 f"{_shown(sql)}, {params!r}",
-                nearest_call(list(calls), UNSET if sql is None else sql, params),
+                nearest_match(list(calls), UNSET if sql is None else sql, params),
             )
 
 

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, overload
 
 from ._copies import CONTAINERS, snapshot
-from ._errors import FakeAssertionError, did_you_mean, render, shorten, similarity
+from ._errors import FakeAssertionError, did_you_mean, history_lines, render, shorten, similarity
 from ._matchers import Matcher, normalize_sql, params_equal, show_sql, sql_matcher
 
 if TYPE_CHECKING:
@@ -292,10 +292,7 @@ class CallLog(Sequence[Call]):
         __tracebackhide__ = True
         if len(self._calls) != 1:
             msg = f"Expected exactly one of {self._title}, but there were {len(self._calls)}."
-            raise self._fail(
-                msg,
-                details=[f"  {call.describe()}" for call in self._calls],
-            )
+            raise self._fail(msg, details=history_lines(self._calls))
         return self._calls[0]
 
     def filter(self, *, method: str | None = None, sql: object = UNSET, params: object = UNSET) -> CallLog:
@@ -317,9 +314,11 @@ class CallLog(Sequence[Call]):
         want = f"sql={_shown(sql)}" + ("" if params is UNSET else f", params={params!r}")
         count = "at least once" if times is None else f"{times} time(s)"
         msg = f"Expected {want} to be executed {count}, but it was executed {len(found)} time(s)."
+        match = None if found else nearest_match(self._calls, sql, params)
         raise self._fail(
             msg,
-            nearest=None if found else self._nearest(sql, params),
+            nearest=None if match is None else match[1],
+            pinned=() if match is None else (match[0],),
         )
 
     def assert_not_executed(self, sql: object, params: object = UNSET) -> None:
@@ -328,13 +327,7 @@ class CallLog(Sequence[Call]):
         found = self.filter(sql=sql, params=params)
         if found:
             msg = f"Expected sql={_shown(sql)} not to be executed, but it was executed {len(found)} time(s):"
-            raise self._fail(
-                msg,
-                details=[f"  {call.describe()}" for call in found],
-            )
-
-    def _nearest(self, sql: object, params: object) -> str | None:
-        return nearest_call(self._calls, sql, params)
+            raise self._fail(msg, details=history_lines(found))
 
 
 def _shown(sql: object) -> str:
@@ -351,6 +344,14 @@ def matcher_text(sql: object) -> str | None:
 
 def nearest_call(calls: Sequence[Call], sql: object, params: object, method: str | None = None) -> str | None:
     """Describe the call closest to ``sql``/``params`` and what differed, or ``None`` if no calls."""
+    match = nearest_match(calls, sql, params, method)
+    return None if match is None else match[1]
+
+
+def nearest_match(
+    calls: Sequence[Call], sql: object, params: object, method: str | None = None
+) -> tuple[Call, str] | None:
+    """The call closest to ``sql``/``params`` and the description of what differed, or ``None``."""
     candidates = [c for c in calls if c.sql is not None]
     if not candidates:
         return None
@@ -377,4 +378,4 @@ def nearest_call(calls: Sequence[Call], sql: object, params: object, method: str
         ]
     if params is not UNSET and not params_equal(params, best.params):
         lines.append(f"  params differ: expected {params!r}, got {best.params!r}")
-    return "\n".join(lines)
+    return best, "\n".join(lines)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
 from ._columns import known_columns, row_misfit
-from ._errors import FakeConnectionClosed, NameHints, did_you_mean
+from ._errors import FakeConnectionClosed, NameHints, did_you_mean, history_lines
 from ._method import InFlight, fake_method, specs_of
 from ._registry import Verifiable
 from ._script import Script
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = ["BaseConnection"]
+
+_NAMED_CALL = re.compile(r"#(\d+) (\w+)\(")
+"""A call as a problem names it: ``#12 fetch(``."""
 
 
 class BaseConnection(Verifiable, NameHints):
@@ -42,6 +46,10 @@ class BaseConnection(Verifiable, NameHints):
     """When true, every call yields to the event loop once while it is in flight, as a networked
     driver's does, so ``check_call`` sees two tasks overlapping on one connection (``in_flight``)
     even when their answers are plain values."""
+
+    _asyncfakes_uncached: bool = False
+    # Set on an instance whose lifetime is observable (a pooled psqlpy connection gives its slot
+    # back when collected): its fake methods are not cached on it, so no cycle delays that.
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
@@ -261,13 +269,19 @@ class BaseConnection(Verifiable, NameHints):
         super().verify()
 
     def verify_report(self, found: list[str]) -> str:
-        """``verify()``'s report: the numbered problems, then every call on this connection."""
+        """``verify()``'s report: the numbered problems, then the calls on this connection.
+
+        A long history is cut (:func:`~asyncfakes._errors.history_lines`), but the calls the
+        problems name (``#12 fetch(``) are shown in any case.
+        """
         lines = [super().verify_report(found)]
         history = self._script.history
         lines.append(
             f"Calls on this connection ({len(history)}):" if history else "Calls on this connection: none."
         )
-        lines += [f"  {call.describe()}" for call in history]
+        named = {(int(index), method) for index, method in _NAMED_CALL.findall("\n".join(found))}
+        pinned = [call for call in history if (call.index, call.method) in named]
+        lines += history_lines(history, pinned=pinned, mark="named above")
         return "\n".join(lines)
 
     def assert_executed(self, sql: object, params: object = UNSET, *, times: int | None = None) -> None:

@@ -17,6 +17,7 @@ __all__ = [
     "add_note",
     "call_site",
     "did_you_mean",
+    "history_lines",
     "missing_attribute",
     "render",
 ]
@@ -191,15 +192,20 @@ def render(
     nearest: str | None = None,
     details: Sequence[str] = (),
     hint: str | None = None,
+    pinned: Sequence[_Describable] = (),
 ) -> str:
-    """Build a failure message: what happened, what was expected, the history, the nearest match."""
+    """Build a failure message: what happened, what was expected, the history, the nearest match.
+
+    A long history is cut as :func:`history_lines` cuts it; the ``pinned`` items (the call of the
+    nearest match) are shown even when they fall in the part cut out.
+    """
     lines = [headline]
     if expected is not None:
         lines.append(f"Expected: {expected}")
     lines.extend(details)
     if history:
         lines.append(f"{history_title} ({len(history)}):")
-        lines.extend(f"  {item.describe()}" for item in history)
+        lines += history_lines(history, pinned=pinned, mark="nearest match")
     else:
         lines.append(f"{history_title}: none.")
     if nearest is not None:
@@ -207,6 +213,45 @@ def render(
     if hint is not None:
         lines.append(f"Hint: {hint}")
     return "\n".join(lines)
+
+
+HISTORY_HEAD = 10
+"""How many of the first calls a long history shows in a failure message."""
+HISTORY_TAIL = 40
+"""How many of the last calls a long history shows in a failure message."""
+
+
+def history_lines(
+    history: Sequence[_Describable], *, pinned: Sequence[_Describable] = (), mark: str = ""
+) -> list[str]:
+    """One indented line per item; a history longer than ``HISTORY_HEAD + HISTORY_TAIL`` is cut.
+
+    A long history shows its first ``HISTORY_HEAD`` and last ``HISTORY_TAIL`` items, with a line
+    saying how many are not shown in between; a ``pinned`` item that falls in that part is shown
+    in its place anyway, followed by ``<- mark``.
+    """
+    if len(history) <= HISTORY_HEAD + HISTORY_TAIL:
+        return [f"  {item.describe()}" for item in history]
+    items = list(history)
+    keep = {id(item) for item in pinned}
+    lines = [f"  {item.describe()}" for item in items[:HISTORY_HEAD]]
+    hidden = 0
+    for item in items[HISTORY_HEAD:-HISTORY_TAIL]:
+        if id(item) not in keep:
+            hidden += 1
+            continue
+        if hidden:
+            lines.append(_not_shown(hidden))
+            hidden = 0
+        lines.append(f"  {item.describe()}" + (f"  <- {mark}" if mark else ""))
+    if hidden:
+        lines.append(_not_shown(hidden))
+    lines += [f"  {item.describe()}" for item in items[-HISTORY_TAIL:]]
+    return lines
+
+
+def _not_shown(count: int) -> str:
+    return f"  ... {count} call{'' if count == 1 else 's'} not shown (conn.calls has them all) ..."
 
 
 def similarity(a: str, b: str) -> float:

@@ -171,11 +171,12 @@ class FakeConnection(BaseConnection):
         return FakeRecord(snapshot(self.fetch_return))
 
     @fake_method(shape=row_record, check=check_row)
-    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
-        """Run a query for one row; answers a :class:`FakeRecord`."""
-        raise_if_error(self.fetch_row_return)
-        if self.fetch_row_return is not None:
-            return snapshot(self.fetch_row_return)
+    async def fetch_row(self, stmt: str, parameters: Any = None) -> FakeRecord:
+        """Run a query for one row; answers a :class:`FakeRecord` (``record[0]`` is the :class:`Row`)."""
+        value = self.fetch_row_return
+        raise_if_error(value)
+        if value is not None:
+            return value if isinstance(value, FakeRecord) else FakeRecord(snapshot(value))
         if isinstance(self.fetch_return, list) and self.fetch_return:
             return FakeRecord(self.fetch_return.pop(0))
         return FakeRecord(snapshot(self.fetch_return))

@@ -129,8 +129,11 @@ class Event:
         else:
             import asyncio
 
+            # asyncio.wait, not wait_for: before Python 3.12 wait_for loses a cancellation that
+            # arrives as the event is set, and a cancelled waiter must raise.
+            waiting = asyncio.ensure_future(self._event.wait())
             try:
-                await asyncio.wait_for(self._event.wait(), timeout)
-            except asyncio.TimeoutError:
-                return False
+                await asyncio.wait((waiting,), timeout=timeout)
+            finally:
+                waiting.cancel()
         return self._is_set

@@ -91,8 +91,11 @@ class MethodSpec(Generic[P, R]):
         if host is None:
             return self
         bound = FakeMethod(self, host)
-        # Cache on the instance: the next lookup is a plain attribute read, off the descriptor.
-        host.__dict__[self._attribute] = bound
+        # Cache on the instance: the next lookup is a plain attribute read, off the descriptor. A
+        # host whose lifetime is observable (a pooled psqlpy connection gives its slot back when
+        # collected) sets ``_asyncfakes_uncached`` so that no cycle through the cache delays it.
+        if not host.__dict__.get("_asyncfakes_uncached"):
+            host.__dict__[self._attribute] = bound
         return bound
 
     def __repr__(self) -> str:

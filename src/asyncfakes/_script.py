@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._answers import AnswerQueue
 from ._calls import UNSET, Call, nearest_call
@@ -94,7 +94,7 @@ class Script:
     ) -> Stub:
         """Register a stub (``times=None``) or an expectation, indexed by its normalised SQL."""
         matcher = None if sql is UNSET else sql_matcher(sql)
-        count: object = times
+        count = cast("object", times)
         if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
             msg = f"expect(times=...) takes an int >= 0, got {times!r}."
             raise ValueError(msg)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._answers import CALL, GATE, HANG, RAISE, VALUE, AnswerFunction, AnswerQueue, Gate, make_answer
 from ._calls import UNSET, Call, CallLog
@@ -109,7 +109,7 @@ class Scriptable:
 
         >>> conn.fetch.delays(0.5).returns_once([])  # doctest: +SKIP
         """
-        value: object = seconds
+        value = cast("object", seconds)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             msg = f"delays() takes a number of seconds >= 0, got {seconds!r}."
             raise ValueError(msg)

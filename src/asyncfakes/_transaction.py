@@ -229,7 +229,7 @@ class FakeTransaction(BaseTransaction):
         """Run ``conn.fetch`` in this transaction."""
         return await self._usable().fetch(stmt, parameters)
 
-    async def fetch_row(self, stmt: str, parameters: Any = None) -> Any:
+    async def fetch_row(self, stmt: str, parameters: Any = None) -> FakeRecord:
         """Run ``conn.fetch_row`` in this transaction."""
         return await self._usable().fetch_row(stmt, parameters)
 

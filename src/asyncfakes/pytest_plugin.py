@@ -11,8 +11,9 @@ Turn it off for one test with ``@pytest.mark.asyncfakes(verify=False)``, for a r
 option ``asyncfakes_verify = false``.
 
 Fixtures, each typed with the fake's own class: ``fake_connection``, ``asyncpg_connection``,
-``asyncpg_pool``, ``psqlpy_connection``, ``psqlpy_pool``, and the patch helpers
-``asyncpg_patch`` and ``psqlpy_patch``. ``@pytest.mark.asyncfakes(strict=True, ordered=True)``
+``asyncpg_pool``, ``psqlpy_connection``, ``psqlpy_pool``, ``psycopg_connection``,
+``psycopg_pool``, and the patch helpers ``asyncpg_patch``, ``psqlpy_patch`` and ``psycopg_patch``.
+``@pytest.mark.asyncfakes(strict=True, ordered=True)``
 or the ini options ``asyncfakes_strict`` / ``asyncfakes_ordered`` set their fakes' modes.
 """
 
@@ -30,6 +31,7 @@ from ._registry import Scope, open_scope
 if TYPE_CHECKING:
     import asyncfakes.asyncpg
     import asyncfakes.psqlpy
+    import asyncfakes.psycopg
 
 __all__ = [
     "asyncpg_connection",
@@ -39,11 +41,14 @@ __all__ = [
     "psqlpy_connection",
     "psqlpy_patch",
     "psqlpy_pool",
+    "psycopg_connection",
+    "psycopg_patch",
+    "psycopg_pool",
 ]
 
 _MARKER = "asyncfakes"
 _MARKER_OPTIONS = ("ordered", "strict", "verify")
-_P = TypeVar("_P", bound=DriverPatch)
+_P = TypeVar("_P", bound="DriverPatch[Any, Any]")
 _HINT = (
     " (verified automatically when the test ended; where problems are the point of the test, "
     "mark it @pytest.mark.asyncfakes(verify=False), or set asyncfakes_verify = false in the ini file "
@@ -210,6 +215,24 @@ def psqlpy_pool(request: pytest.FixtureRequest) -> asyncfakes.psqlpy.FakeConnect
     return FakeConnectionPool(**_settings(request))
 
 
+@pytest.fixture
+def psycopg_connection(request: pytest.FixtureRequest) -> asyncfakes.psycopg.FakeAsyncConnection:
+    """An :class:`asyncfakes.psycopg.FakeAsyncConnection`, verified when the test ends."""
+    from asyncfakes.psycopg import FakeAsyncConnection
+
+    return FakeAsyncConnection(**_settings(request))
+
+
+@pytest.fixture
+def psycopg_pool(request: pytest.FixtureRequest) -> asyncfakes.psycopg.FakeAsyncConnectionPool:
+    """An open :class:`asyncfakes.psycopg.FakeAsyncConnectionPool` (one shared script), verified after."""
+    from asyncfakes.psycopg import FakeAsyncConnectionPool
+
+    pool = FakeAsyncConnectionPool(open=False, **_settings(request))
+    pool._do_open()  # open, without psycopg_pool's warning for a pool opened by its constructor
+    return pool
+
+
 def _active(patch: _P) -> Iterator[_P]:
     # Not verified here: the patch was made during the test, so the test's scope verifies it.
     patch.start()
@@ -233,3 +256,11 @@ def psqlpy_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.psqlpy.P
     from asyncfakes.psqlpy import patch_psqlpy
 
     yield from _active(patch_psqlpy(**_settings(request)))
+
+
+@pytest.fixture
+def psycopg_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.psycopg.PsycopgPatch]:
+    """``psycopg.AsyncConnection.connect`` and ``psycopg_pool.AsyncConnectionPool`` patched for the test."""
+    from asyncfakes.psycopg import patch_psycopg
+
+    yield from _active(patch_psycopg(**_settings(request)))

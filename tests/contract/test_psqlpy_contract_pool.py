@@ -247,3 +247,95 @@ async def test_a_pool_with_a_dsn_it_cannot_parse_fails_at_creation(db: Side) -> 
         make(dsn="nonsense")
 
     assert ("ConnectionPoolBuildError", message) == (type(error.value).__name__, str(error.value))
+
+
+def counts(pool: Any) -> tuple[int, int, int, int]:
+    """What ``pool.status()`` says: max_size, size, available, waiting."""
+    status = pool.status()
+    return status.max_size, status.size, status.available, status.waiting
+
+
+async def test_a_connection_dropped_without_close_gives_its_slot_back(db: Side) -> None:
+    """psqlpy frees a pooled connection the code lets go of: its slot is available again at once."""
+    pool = db.pool(2)
+    conn = await pool.connection()
+    await conn.execute("SELECT 1")
+    taken = counts(pool)
+    del conn
+    dropped = counts(pool)
+    conn = await pool.connection()
+    again = counts(pool)
+    conn.close()
+
+    assert [(2, 1, 0, 0), (2, 1, 1, 0), (2, 1, 0, 0), (2, 1, 1, 0)] == [taken, dropped, again, counts(pool)]
+
+
+async def dao(pool: Any) -> list[dict[str, Any]]:
+    """A repository function that takes a connection and never closes it (psqlpy frees it)."""
+    conn = await pool.connection()
+    rows: list[dict[str, Any]] = (await conn.fetch("SELECT 1 AS n")).result()
+    return rows
+
+
+async def test_code_that_never_closes_its_connections_does_not_exhaust_the_pool(db: Side) -> None:
+    """Five calls of a function dropping its connection on a pool of two: no wait, one connection opened."""
+    pool = db.pool(2)
+    if not db.is_real:
+        pool.script.fetch.returns([{"n": 1}])
+
+    rows = [await asyncio.wait_for(dao(pool), 2) for _ in range(5)]
+
+    assert [[{"n": 1}]] * 5 == rows
+    assert (2, 1, 1, 0) == counts(pool)
+
+
+async def test_a_blocked_acquisition_gets_the_slot_of_a_connection_dropped_meanwhile(db: Side) -> None:
+    """With every slot taken, connection() waits; dropping a connection (no close) serves it."""
+    pool = db.pool(2)
+    first, second = await pool.connection(), await pool.connection()
+    waiter = asyncio.ensure_future(pool.connection())
+    await asyncio.sleep(0.1)
+    blocked = (waiter.done(), counts(pool))
+    del first
+    third = await asyncio.wait_for(waiter, 2)
+
+    assert (False, (2, 2, 0, 1)) == blocked
+    assert (2, 2, 0, 0) == counts(pool)
+    third.close()
+    second.close()
+
+
+async def test_a_failed_call_and_a_finished_transaction_do_not_keep_a_dropped_connection(db: Side) -> None:
+    """The connection a statement failed on, or a committed transaction ran on, is freed when dropped."""
+    from asyncfakes.psqlpy import postgres_error
+
+    pool = db.pool(2)
+    if not db.is_real:
+        pool.script.execute.when(sql="SELECT * FROM missing").raises(
+            postgres_error('relation "missing" does not exist', at="prepare")
+        )
+    conn = await pool.connection()
+    failed = await caught(conn.execute("SELECT * FROM missing"))
+    transaction = conn.transaction()
+    await transaction.begin()
+    await transaction.execute("SELECT 1")
+    await transaction.commit()
+    del conn
+
+    assert "ConnectionExecuteError" == failed[0]
+    assert (2, 1, 1, 0) == counts(pool)  # the finished transaction lets go of its connection
+    del transaction
+    assert (2, 1, 1, 0) == counts(pool)
+
+
+async def test_a_transaction_not_begun_keeps_its_dropped_connection_busy(db: Side) -> None:
+    """A transaction object holds its connection until it is begun and finished (or dropped)."""
+    pool = db.pool(2)
+    conn = await pool.connection()
+    transaction = conn.transaction()
+    del conn
+    held = counts(pool)
+    async with transaction:
+        pass
+
+    assert ((2, 1, 0, 0), (2, 1, 1, 0)) == (held, counts(pool))

@@ -63,10 +63,20 @@ async def check_generic(conn: FakeConnection) -> None:
     assert_type(conn.transaction().state, TransactionState)
     async with conn.transaction() as tx:
         assert_type(tx, FakeTransaction)
+        assert_type(await tx.fetch_row("SELECT 1"), FakeRecord)
+        assert_type(await tx.fetch("SELECT 1"), FakeRecord)
     record = await conn.fetch("SELECT 1")
     assert_type(record[0], Row)
     assert_type(record.rowcount, int)
     assert_type(conn.execute_calls, list[tuple[str | None, Any]])
+    # fetch_row answers a FakeRecord: the row is record[0] (indexed by column), the data result().
+    one = await conn.fetch_row("SELECT id FROM t WHERE id = ?", [1])
+    assert_type(one, FakeRecord)
+    assert_type(one[0], Row)
+    assert_type(one[0]["id"], Any)
+    assert_type(one.result(), Any)
+    assert_type(await conn.fetch_row.returns({"id": 1})("SELECT 1"), FakeRecord)
+    one["id"]  # type: ignore[call-overload]  # a FakeRecord is indexed by row, not by column
 
     await conn.fetch()  # type: ignore[call-arg]
     await conn.fetch("SELECT 1", [1], "extra")  # type: ignore[call-arg]

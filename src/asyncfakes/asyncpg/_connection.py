@@ -15,7 +15,7 @@ from ._errors import interface_error, is_connection_loss, is_server_error, postg
 from ._record import Record, record_type
 from ._shapes import execute_status
 from ._statements import FakeCursor, FakeCursorFactory, FakePreparedStatement
-from ._transaction import FakeTransaction, rollback_note
+from ._transaction import FakeTransaction, cut_rollback_note, rollback_note
 from ._unfaked import UNFAKED_CONNECTION
 
 if TYPE_CHECKING:
@@ -93,6 +93,8 @@ class FakeConnection(BaseConnection):
         self._gone = False  # terminated, or the connection was lost
         self._lost_in_transaction = False
         self._failed_call: Call | None = None  # the statement that aborted the current transaction
+        self._cut_rollback: Call | None = None  # a cancelled ROLLBACK left the server transaction open
+        self._stale = False  # ... that PostgreSQL rolled back; asyncpg learns it at the next statement
         self._notes: list[str] = []
         self._pool: FakePool | None = None
         self._released = False
@@ -163,7 +165,8 @@ class FakeConnection(BaseConnection):
         return self._reopened()
 
     def _reopened(self) -> FakeConnection:
-        self._closed = self._gone = self._manual = self._aborted = False
+        self._closed = self._gone = self._manual = self._aborted = self._stale = False
+        self._cut_rollback = None
         return self
 
     @fake_method(sql=None, strict=False)
@@ -290,7 +293,8 @@ class FakeConnection(BaseConnection):
             and sql is not None
             and fits(sql, len(params))
             and "record_class" not in call.kwargs
-            and not (self._released or self._closed or self._gone or self._aborted or self.in_flight)
+            and not (self._released or self._closed or self._gone or self._aborted or self._stale)
+            and not self.in_flight
         ):
             for arg in params:
                 if type(arg) is list or type(arg) is tuple:
@@ -300,6 +304,9 @@ class FakeConnection(BaseConnection):
         self._check_usable("Connection", method, closed_ok=True)
         if method in ("close", "connect"):
             return
+        if self._stale:  # the ROLLBACK asyncpg stopped waiting for did end the transaction
+            self._stale = self._manual = self._aborted = False
+            self._cut_rollback = None
         if self.closed or self._gone:
             raise self.closed_error(call)
         if self.in_flight:
@@ -326,6 +333,16 @@ class FakeConnection(BaseConnection):
         """Track what a failure does to the connection: a lost connection, an aborted transaction."""
         if call.method == "connect":
             return  # a failed attempt to connect changes nothing on this (already made) fake
+        tx = call.transaction
+        if call.method == "rollback" and tx is not None and tx.parent is None and _is_cancellation(error):
+            # asyncpg forgets the transaction and leaves the server's open: after a statement it
+            # had the server cancel, the ROLLBACK is never sent (the transaction stays, aborted);
+            # otherwise it was sent, and asyncpg only learns that it ended at the next statement.
+            failed = self._failed_call
+            self._manual = True
+            self._cut_rollback = call
+            self._stale = not (self._aborted and failed is not None and failed.outcome == "cancelled")
+            return
         if is_connection_loss(error):
             # The transaction is gone with the connection: nothing for verify() to report.
             self._lost_in_transaction = self._in_transaction()
@@ -354,6 +371,7 @@ class FakeConnection(BaseConnection):
         if effect is not None:
             self._manual = effect
             self._aborted = False
+            self._cut_rollback = None
         elif recovers(sql):
             self._aborted = False  # ROLLBACK TO a savepoint
         return status
@@ -361,7 +379,9 @@ class FakeConnection(BaseConnection):
     def problems(self) -> list[str]:
         """What ``verify()`` reports, plus an unended manual ``BEGIN`` and commits of failed transactions."""
         found = super().problems() + self._notes
-        if self._manual and not (self.closed or self._gone):
+        if self._cut_rollback is not None and not (self.closed or self._gone or self._released):
+            found.append(cut_rollback_note(self._cut_rollback, self._failed_call, stale=self._stale))
+        elif self._manual and self._cut_rollback is None and not (self.closed or self._gone):
             found.append(f"{self!r}: a transaction started by executing BEGIN was never ended.")
         return found
 

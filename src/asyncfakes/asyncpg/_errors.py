@@ -7,7 +7,7 @@ imported (importing asyncpg costs tens of milliseconds).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar, cast, overload
 
 if TYPE_CHECKING:
 
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
         constraint_name: str | None
 
         def as_dict(self) -> dict[str, Any]: ...
+
+    class InterfaceError(Exception):
+        """What the type checker knows of asyncpg's client-side errors."""
 
 
 __all__ = [
@@ -238,9 +241,9 @@ def exceptions_only(verb: str, errors: tuple[object, ...]) -> list[BaseException
     return found
 
 
-def interface_error(message: str) -> Exception:
+def interface_error(message: str) -> InterfaceError:
     """Return asyncpg's ``InterfaceError(message)``: a client-side misuse."""
-    return _catalogue.get("InterfaceError")(message)
+    return cast("InterfaceError", _catalogue.get("InterfaceError")(message))
 
 
 _E = TypeVar("_E", bound=Exception)
@@ -312,13 +315,14 @@ def deadlock_detected(detail: str | None = None) -> PostgresError:
     )
 
 
-def connection_lost() -> Exception:
+def connection_lost() -> PostgresError:
     """A ``ConnectionDoesNotExistError``: the connection dropped in the middle of an operation.
 
     The fake connection is closed afterwards, as asyncpg's is: later calls raise
     ``InterfaceError("connection is closed")``.
     """
-    return _catalogue.get("ConnectionDoesNotExistError")("connection was closed in the middle of operation")
+    lost = _catalogue.get("ConnectionDoesNotExistError")("connection was closed in the middle of operation")
+    return cast("PostgresError", lost)
 
 
 def is_server_error(error: BaseException) -> bool:

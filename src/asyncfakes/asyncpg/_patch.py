@@ -13,7 +13,7 @@ from ._pool import FakePool
 __all__ = ["AsyncpgPatch", "patch_asyncpg"]
 
 
-class AsyncpgPatch(DriverPatch):
+class AsyncpgPatch(DriverPatch[FakeConnection, FakePool]):
     """Fakes for code that calls ``asyncpg.connect`` or ``asyncpg.create_pool`` itself.
 
     While active, ``await asyncpg.connect(...)`` returns a new :class:`FakeConnection` that
@@ -26,22 +26,13 @@ class AsyncpgPatch(DriverPatch):
 
     driver = "asyncpg"
 
-    def __init__(self, *, strict: bool = False, ordered: bool = False) -> None:
-        super().__init__()
-        self._strict, self._ordered = strict, ordered
-        self.reset()
+    def new_connection(self, share_with: FakeConnection | None, **options: Any) -> FakeConnection:
+        """An asyncpg :class:`FakeConnection` (``options``: ``record_class``)."""
+        return FakeConnection(strict=self.strict, ordered=self.ordered, share_with=share_with, **options)
 
-    def reset(self) -> None:
-        """Fresh fakes: a new ``connection`` script, no connections handed out, a new ``pool``."""
-        super().reset()
-        self.connection: FakeConnection = FakeConnection(strict=self._strict, ordered=self._ordered)
-        """The script and history every connection from ``asyncpg.connect()`` shares."""
-        self.connections: list[FakeConnection] = []
-        """Every connection ``asyncpg.connect()`` handed out, in order."""
-        self.pool: FakePool = FakePool(strict=self._strict, ordered=self._ordered)
-        """The pool ``asyncpg.create_pool()`` returns."""
-        self.adopt(self.connection)
-        self.adopt(self.pool)
+    def new_pool(self) -> FakePool:
+        """A :class:`FakePool`."""
+        return FakePool(strict=self.strict, ordered=self.ordered)
 
     def replacements(self) -> dict[str, Callable[..., Any]]:
         """``connect`` and ``create_pool``."""
@@ -52,26 +43,11 @@ class AsyncpgPatch(DriverPatch):
         # Recorded on the shared script too, where a failure can be scripted:
         # db.connection.connect.raises_once(invalid_password("app")).
         await self.connection.connect(*args, **kwargs)
-        conn = FakeConnection(
-            strict=self._strict, share_with=self.connection, record_class=kwargs.get("record_class")
-        )
-        self.adopt(conn)
-        self.connections.append(conn)
-        return conn
+        return self.hand_out(record_class=kwargs.get("record_class"))
 
     def _create_pool(self, *args: Any, **kwargs: Any) -> FakePool:
         self.record("create_pool", args, kwargs)
         return self.pool.create_pool(*args, **kwargs)
-
-    def problems(self) -> list[str]:
-        """The problems of every connection from ``connect()`` and of the pool."""
-        found = super().problems()
-        shared = self.connection.problems()
-        found += shared
-        for number, conn in enumerate(self.connections):
-            found += [f"connection #{number}: {text}" for text in conn.problems() if text not in shared]
-        found += [f"pool: {text}" for text in self.pool.problems()]
-        return found
 
 
 def patch_asyncpg(*, strict: bool = False, ordered: bool = False) -> AsyncpgPatch:

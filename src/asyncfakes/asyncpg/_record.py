@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, ClassVar, overload
+from typing import Any, ClassVar, cast, overload
 
 from ._errors import interface_error
 
@@ -38,7 +38,7 @@ class Record:
     def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
         pairs = list(data.items()) if isinstance(data, Mapping) else list(data)
         for pair in pairs:
-            item: object = pair
+            item = cast("object", pair)
             if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
                 msg = (
                     f"Record() takes a mapping of column names to values or (name, value) pairs; "
@@ -80,7 +80,8 @@ class Record:
     @overload
     def __getitem__(self, key: slice) -> tuple[Any, ...]: ...
     def __getitem__(self, key: int | str | slice) -> Any:
-        # Typed for the caller; at run time any object may come, as asyncpg accepts any key.
+        # Typed for the caller; at run time any object may come, as asyncpg accepts any key (read as
+        # object; pyright narrows that back to the annotation, hence its ignores: no cast() per read).
         key_: object = key
         if isinstance(key_, int):
             try:
@@ -88,9 +89,9 @@ class Record:
             except IndexError:
                 msg = "record index out of range"
                 raise IndexError(msg) from None
-        if isinstance(key_, slice):
+        if isinstance(key_, slice):  # pyright: ignore[reportUnnecessaryIsInstance]
             return self._values[key_]
-        index = self._index.get(key_) if isinstance(key_, str) else None
+        index = self._index.get(key_) if isinstance(key_, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         if index is None:
             # asyncpg raises KeyError(key); for None that is a KeyError without arguments.
             raise KeyError() if key_ is None else KeyError(key_)  # pyright: ignore[reportUnnecessaryComparison]
@@ -98,8 +99,8 @@ class Record:
 
     def get(self, key: str, default: Any = None, /) -> Any:
         """Return the value of column ``key``, or ``default``; by name only, as asyncpg's."""
-        name: object = key
-        index = self._index.get(name) if isinstance(name, str) else None
+        name: object = key  # as in __getitem__
+        index = self._index.get(name) if isinstance(name, str) else None  # pyright: ignore[reportUnnecessaryIsInstance]
         return default if index is None else self._values[index]
 
     def keys(self) -> Iterator[str]:
@@ -177,7 +178,7 @@ def rows(columns: str | Sequence[str], *values: Sequence[Any]) -> list[Record]:
     index = {name: i for i, name in enumerate(names)}
     made = []
     for number, row in enumerate(values):
-        item: object = row
+        item = cast("object", row)
         if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != len(names):
             msg = (
                 f"rows(): row {number} is {row!r}, but there are {len(names)} columns {list(names)}; "

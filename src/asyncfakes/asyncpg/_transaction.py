@@ -13,7 +13,7 @@ from ._errors import interface_error, postgres_error
 if TYPE_CHECKING:
     from ._connection import FakeConnection
 
-__all__ = ["ISOLATION_LEVELS", "FakeTransaction", "rollback_note"]
+__all__ = ["ISOLATION_LEVELS", "FakeTransaction", "cut_rollback_note", "rollback_note"]
 
 ISOLATION_LEVELS: Final = frozenset({"read_committed", "read_uncommitted", "serializable", "repeatable_read"})
 
@@ -35,6 +35,32 @@ def rollback_note(what: str, failed: Call | None) -> str:
         f"{what} after {failed.describe(outcome=False)} {how}: PostgreSQL rolled the transaction back "
         "instead, and asyncpg raised nothing, so its writes are lost. Roll back after catching a "
         "database error (or let the error leave the `async with` block)."
+    )
+
+
+def cut_rollback_note(rollback: Call, failed: Call | None, *, stale: bool) -> str:
+    """What ``verify()`` says about a connection whose transaction's ``rollback`` was cancelled."""
+    tx = rollback.transaction
+    assert tx is not None  # only a transaction's rollback is reported
+    if stale:
+        effect = (
+            "asyncpg stopped waiting for PostgreSQL's answer: the server rolled back, but the connection "
+            "still says is_in_transaction() and refuses conn.transaction() until its next statement"
+        )
+    else:
+        assert failed is not None  # not stale: a cancelled statement aborted the transaction
+        effect = (
+            f"after {failed.describe(outcome=False)} was cancelled, asyncpg never sent the ROLLBACK: the "
+            "connection stays in the aborted transaction, every statement fails with "
+            "InFailedSQLTransactionError and conn.transaction() with InterfaceError, until a ROLLBACK"
+        )
+    return (
+        f"the rollback of transaction #{tx.number} was cancelled (a cancel scope, anyio's or trio's, "
+        f"that stays cancelled cancels the rollback of the `async with` block too), and {effect}. In "
+        "production the next "
+        "code to use this connection fails. Shield the rollback (`with anyio.CancelScope(shield=True): "
+        "await tx.rollback()`), or run the block on a pooled connection (`async with pool.acquire()`), "
+        "whose release rolls it back."
     )
 
 

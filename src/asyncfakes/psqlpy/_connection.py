@@ -29,6 +29,8 @@ from ._unfaked import UNFAKED_CONNECTION
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from ._leases import Lease
+
 __all__ = ["FakeConnection", "Parameters", "PoolSlots"]
 
 Parameters = Sequence[Any] | Mapping[str, Any] | None
@@ -157,6 +159,7 @@ class FakeConnection(BaseConnection):
         super().__init__(strict=strict, ordered=ordered, optional_stubs=optional_stubs, share_with=share_with)
         self._handle: Literal["ready", "pending", "closed"] = "ready"
         self._home: PoolSlots | None = None
+        self._lease: Lease | None = None  # how the pool that handed it out holds it
         self._origin: object = None
         self._prepared: set[str] = set()
         self._in_block = False
@@ -252,6 +255,16 @@ class FakeConnection(BaseConnection):
     def closed(self) -> bool:
         """Whether ``close()`` was called (or the ``async with`` block ended)."""
         return self._handle == "closed"
+
+    def __del__(self) -> None:
+        # psqlpy gives a pooled connection dropped without close() back to its pool when it is
+        # collected; the pool's lease keeps the fake afterwards, for pool.connections and verify().
+        lease = self.__dict__.get("_lease")
+        if lease is not None:
+            self._lease = None
+            lease.dropped(self)
+            return
+        super().__del__()
 
     async def __aenter__(self) -> Self:
         if self._handle == "pending":

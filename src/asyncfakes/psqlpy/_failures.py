@@ -77,7 +77,7 @@ def failure_of(error: BaseException) -> Failure | None:
     return found
 
 
-def make(failure: Failure) -> Exception:
+def make(failure: Failure) -> exc.ConnectionExecuteError:
     """Return the error for ``failure``, shaped as ``conn.execute`` raises it until re-shaped."""
     error = exc.ConnectionExecuteError(_EXECUTE + failure.text)
     setattr(error, _TAG, failure)
@@ -208,7 +208,7 @@ def postgres_error(
     detail: str | None = None,
     hint: str | None = None,
     at: Phase = "execute",
-) -> Exception:
+) -> exc.ConnectionExecuteError:
     """An error PostgreSQL reports (``ERROR: message``), raised as psqlpy raises it from each method.
 
     ``at="prepare"`` makes it fail while the statement is prepared, as a syntax error or a
@@ -216,6 +216,9 @@ def postgres_error(
     transaction, as PostgreSQL does::
 
         conn.fetch_row.raises(postgres_error("canceling statement due to statement timeout"))
+
+    The error returned is the ``ConnectionExecuteError`` ``conn.execute`` raises; raised from
+    another method it becomes that method's class (every one a ``psqlpy.exceptions.Error``).
     """
     if at not in ("prepare", "execute"):
         msg = f"postgres_error(at={at!r}): at= is 'execute' (the default) or 'prepare'."
@@ -223,7 +226,7 @@ def postgres_error(
     return make(Failure(_text(message, detail, hint), phase=at, kind="server"))
 
 
-def unique_violation(constraint: str, *, detail: str | None = None) -> Exception:
+def unique_violation(constraint: str, *, detail: str | None = None) -> exc.ConnectionExecuteError:
     """A unique-constraint violation on ``constraint``, in psqlpy's shape for the method that meets it.
 
     ``detail`` is PostgreSQL's ``DETAIL`` line, e.g. ``"Key (email)=(ana@example.com) already exists."``
@@ -231,7 +234,9 @@ def unique_violation(constraint: str, *, detail: str | None = None) -> Exception
     return postgres_error(f'duplicate key value violates unique constraint "{constraint}"', detail=detail)
 
 
-def foreign_key_violation(constraint: str, *, table: str, detail: str | None = None) -> Exception:
+def foreign_key_violation(
+    constraint: str, *, table: str, detail: str | None = None
+) -> exc.ConnectionExecuteError:
     """An insert or update on ``table`` that violates the foreign key ``constraint``.
 
     ``detail`` is PostgreSQL's ``DETAIL`` line, e.g. ``'Key (user_id)=(7) is not present in table "users".'``
@@ -241,7 +246,7 @@ def foreign_key_violation(constraint: str, *, table: str, detail: str | None = N
     )
 
 
-def serialization_failure() -> Exception:
+def serialization_failure() -> exc.ConnectionExecuteError:
     """A serialization failure (SQLSTATE 40001), on a statement or on ``commit()``: retry the transaction."""
     error = postgres_error("could not serialize access due to concurrent update")
     failure = failure_of(error)
@@ -250,7 +255,7 @@ def serialization_failure() -> Exception:
     return error
 
 
-def deadlock_detected() -> Exception:
+def deadlock_detected() -> exc.ConnectionExecuteError:
     """A deadlock PostgreSQL broke by failing this statement (SQLSTATE 40P01)."""
     return postgres_error(
         "deadlock detected",
@@ -259,6 +264,6 @@ def deadlock_detected() -> Exception:
     )
 
 
-def connection_lost() -> Exception:
+def connection_lost() -> exc.ConnectionExecuteError:
     """The server connection is gone: this call and every later one on the connection fail."""
     return make(Failure("connection closed", phase=None, kind="lost"))

@@ -13,7 +13,7 @@ from ._pool import FakeConnectionPool
 __all__ = ["PsqlpyPatch", "patch_psqlpy"]
 
 
-class PsqlpyPatch(DriverPatch):
+class PsqlpyPatch(DriverPatch[FakeConnection, FakeConnectionPool]):
     """Fakes for code that calls ``psqlpy.connect``, ``psqlpy.connect_pool`` or ``psqlpy.ConnectionPool``.
 
     While active, ``await psqlpy.connect(...)`` returns a new standalone :class:`FakeConnection`
@@ -28,22 +28,13 @@ class PsqlpyPatch(DriverPatch):
 
     driver = "psqlpy"
 
-    def __init__(self, *, strict: bool = False, ordered: bool = False) -> None:
-        super().__init__()
-        self._strict, self._ordered = strict, ordered
-        self.reset()
+    def new_connection(self, share_with: FakeConnection | None, **options: Any) -> FakeConnection:
+        """A psqlpy :class:`FakeConnection`."""
+        return FakeConnection(strict=self.strict, ordered=self.ordered, share_with=share_with, **options)
 
-    def reset(self) -> None:
-        """Fresh fakes: a new ``connection`` script, no connections handed out, a new ``pool``."""
-        super().reset()
-        self.connection: FakeConnection = FakeConnection(strict=self._strict, ordered=self._ordered)
-        """The script and history every connection from ``psqlpy.connect()`` shares."""
-        self.connections: list[FakeConnection] = []
-        """Every connection ``psqlpy.connect()`` handed out, in order."""
-        self.pool: FakeConnectionPool = FakeConnectionPool(strict=self._strict, ordered=self._ordered)
-        """The pool ``psqlpy.connect_pool()`` and ``psqlpy.ConnectionPool()`` return."""
-        self.adopt(self.connection)
-        self.adopt(self.pool)
+    def new_pool(self) -> FakeConnectionPool:
+        """A :class:`FakeConnectionPool`."""
+        return FakeConnectionPool(strict=self.strict, ordered=self.ordered)
 
     def replacements(self) -> dict[str, Callable[..., Any]]:
         """``connect``, ``connect_pool`` and ``ConnectionPool``."""
@@ -55,10 +46,7 @@ class PsqlpyPatch(DriverPatch):
 
     async def _connect(self, *args: Any, **kwargs: Any) -> FakeConnection:
         self.record("connect", args, kwargs)
-        conn = FakeConnection(strict=self._strict, ordered=self._ordered, share_with=self.connection)
-        self.adopt(conn)
-        self.connections.append(conn)
-        return conn
+        return self.hand_out()
 
     def _pool_for(self, name: str) -> Callable[..., FakeConnectionPool]:
         def make(*args: Any, **kwargs: Any) -> FakeConnectionPool:
@@ -67,16 +55,6 @@ class PsqlpyPatch(DriverPatch):
 
         make.__name__ = make.__qualname__ = name
         return make
-
-    def problems(self) -> list[str]:
-        """The problems of every connection from ``connect()`` and of the pool."""
-        found = super().problems()
-        shared = self.connection.problems()
-        found += shared
-        for number, conn in enumerate(self.connections):
-            found += [f"connection #{number}: {text}" for text in conn.problems() if text not in shared]
-        found += [f"pool: {text}" for text in self.pool.problems()]
-        return found
 
 
 def patch_psqlpy(*, strict: bool = False, ordered: bool = False) -> PsqlpyPatch:

@@ -6,12 +6,13 @@ import os
 from collections import deque
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asyncfakes import CallLog, Event, NameHints, Verifiable, add_note, call_site
 
 from . import exceptions as exc
 from ._connection import FakeConnection
+from ._leases import Lease, reclaim
 from ._pool_status import ConnectionPoolStatus
 from ._unfaked import UNFAKED_POOL
 
@@ -53,11 +54,14 @@ def _pool_closed() -> Exception:
 
 def _exceptions(verb: str, errors: tuple[BaseException, ...]) -> list[BaseException]:
     for error in errors:
-        given: object = error
+        given = cast("object", error)
         if not isinstance(given, BaseException):
             msg = f"{verb}() takes exception instances, got {given!r}."
             raise TypeError(msg)
     return list(errors)
+
+
+_RECLAIM_EVERY = 0.02  # seconds before the first collection while an acquisition waits (then doubling)
 
 
 class _Waiter:
@@ -72,9 +76,10 @@ class FakeConnectionPool(Verifiable, NameHints):
     """A fake psqlpy ``ConnectionPool`` handing out :class:`FakeConnection` objects.
 
     ``await pool.connection()`` and ``async with pool.acquire() as conn`` take one of
-    ``max_db_pool_size`` slots until the connection is closed; when none is free they block, as
-    psqlpy's pool does (``await pool.until_blocked()`` lets a test wait for that moment).
-    ``verify()`` reports connections taken and never given back, with every connection's problems.
+    ``max_db_pool_size`` slots until the connection is closed, or dropped by the code and collected
+    (as psqlpy frees it); when none is free they block, as psqlpy's pool does (``await
+    pool.until_blocked()`` lets a test wait for that moment). ``verify()`` reports connections
+    still referenced and never closed, with every connection's problems.
 
     By default all connections answer from one script and record into one history: script
     ``pool.script`` (a FakeConnection never handed out) and assert on ``pool.calls``. With
@@ -111,7 +116,7 @@ class FakeConnectionPool(Verifiable, NameHints):
         if self._script is not None:
             self.adopt(self._script)
         self._queued: deque[FakeConnection] = deque()
-        self._handed: list[FakeConnection] = []
+        self._handed: list[Lease] = []
         self._in_use = 0
         self._size = 0
         self._waiters: deque[_Waiter] = deque()
@@ -120,7 +125,7 @@ class FakeConnectionPool(Verifiable, NameHints):
 
     @staticmethod
     def _checked_size(max_db_pool_size: int | None) -> int:
-        size: object = max_db_pool_size
+        size = cast("object", max_db_pool_size)
         if size is None:
             # psqlpy (deadpool) defaults to four connections per CPU.
             size = (os.cpu_count() or 1) * 4
@@ -187,6 +192,7 @@ class FakeConnectionPool(Verifiable, NameHints):
 
         Once the pool is closed only the connections still out count, as ``size``.
         """
+        self._reclaim()
         if self._closed:
             return ConnectionPoolStatus(0, self._in_use, 0, 0)
         return ConnectionPoolStatus(self._max_size, self._size, self._size - self._in_use, len(self._waiters))
@@ -231,7 +237,9 @@ class FakeConnectionPool(Verifiable, NameHints):
             raise _pool_closed()
         if self._connection_errors:
             raise self._connection_errors.pop(0).with_traceback(None)
-        if self._in_use < self._max_size and not self._waiters:
+        if not self._free():
+            self._reclaim()  # connections the code dropped give their slots back when collected
+        if self._free():
             self._in_use += 1
             self._size = max(self._size, self._in_use)
             return
@@ -241,7 +249,10 @@ class FakeConnectionPool(Verifiable, NameHints):
         for watcher in watchers:
             watcher.set()
         try:
-            await waiter.signal.wait()
+            pause = _RECLAIM_EVERY
+            while not await waiter.signal.wait(pause):
+                self._reclaim()  # a dropped connection in a cycle comes back only when collected
+                pause = min(pause * 2, 1.0)
         except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
                 self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
@@ -252,9 +263,15 @@ class FakeConnectionPool(Verifiable, NameHints):
         if waiter.error is not None:
             raise waiter.error
 
+    def _free(self) -> bool:
+        return self._in_use < self._max_size and not self._waiters
+
+    def _reclaim(self) -> None:
+        reclaim(self._handed, self.calls if self._script is not None else ())
+
     def _exhausted(self) -> str:
         held = [
-            f"#{n} at {conn._acquired_at}" for n, conn in enumerate(self._handed) if conn._handle == "ready"
+            f"#{n} at {lease.connection._acquired_at}" for n, lease in enumerate(self._handed) if lease.out
         ]
         return (
             f"asyncfakes: cancelled while waiting for a connection: the pool is exhausted: "
@@ -291,7 +308,9 @@ class FakeConnectionPool(Verifiable, NameHints):
     def _next(self) -> FakeConnection:
         conn = self._queued.popleft() if self._queued else self._new()
         conn._home = self
-        self._handed.append(conn)
+        conn._lease = Lease(conn, self)
+        conn._asyncfakes_uncached = True  # no cycle: dropped, it is freed (and gives its slot) at once
+        self._handed.append(conn._lease)
         return conn
 
     def add_connection(self) -> FakeConnection:
@@ -315,14 +334,14 @@ class FakeConnectionPool(Verifiable, NameHints):
     @property
     def connections(self) -> tuple[FakeConnection, ...]:
         """Every connection handed out so far, in order."""
-        return tuple(self._handed)
+        return tuple(lease.connection for lease in self._handed)
 
     @property
     def calls(self) -> CallLog:
         """Every call on the pool's connections: the shared history, or each connection's in turn."""
         if self._script is not None:
             return self._script.calls
-        every = [call for conn in self._handed for call in conn.calls]
+        every = [call for lease in self._handed for call in lease.connection.calls]
         return CallLog(every, title="calls on the pool's connections")
 
     def _problems(self) -> Iterator[str]:
@@ -333,15 +352,19 @@ class FakeConnectionPool(Verifiable, NameHints):
             ("fail_connection", self._connection_errors),
         ):
             yield from (f"pool.{verb}({error!r}) was never used." for error in errors)
-        for number, conn in enumerate(self._handed):
+        self._reclaim()
+        for number, lease in enumerate(self._handed):
+            conn = lease.connection
             for problem in conn.problems():
                 if problem not in shared:
                     yield f"connection #{number}: {problem}"
-            if conn._handle == "ready":
+            if lease.out:
                 yield (
-                    f"connection #{number} was taken from the pool and never given back: close() it or "
-                    "use `async with pool.acquire() as conn`; psqlpy keeps its slot busy, and a pool "
-                    "whose slots are all busy blocks forever."
+                    f"connection #{number} (taken at {conn._acquired_at}) is still out: never closed, and "
+                    "still referenced, so psqlpy keeps its slot busy for as long as that reference lives. "
+                    "close() it when done, or use `async with pool.acquire() as conn`. (Dropping a "
+                    "connection without close() is fine: psqlpy gives its slot back when it is "
+                    "garbage-collected.)"
                 )
         if self._waiters:
             yield (
@@ -350,7 +373,7 @@ class FakeConnectionPool(Verifiable, NameHints):
             )
 
     def problems(self) -> list[str]:
-        """What ``verify()`` reports: every connection's problems, connections never given back."""
+        """What ``verify()`` reports: every connection's problems, connections still out and referenced."""
         return super().problems() + list(self._problems())
 
     def verify(self) -> None:

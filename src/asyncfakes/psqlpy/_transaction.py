@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from asyncfakes import BaseTransaction, TransactionState, add_note, fake_method
+from asyncfakes import BaseTransaction, FakeMethod, TransactionState, add_note, fake_method
 
 from . import exceptions as exc
 from ._cursor import FakeCursor
@@ -103,11 +103,27 @@ class FakeTransaction(BaseTransaction):
         elif self.state != "active":
             raise self.state_error(self.state)
         succeeded = False
+        conn = self.connection
         try:
             await end()
             succeeded = True
         finally:
-            self.connection._end_block(succeeded=succeeded)
+            conn._end_block(succeeded=succeeded)
+            if succeeded and conn._lease is not None:
+                # psqlpy's finished transaction lets go of its pooled connection: the history
+                # keeps this transaction, and must not keep the connection's slot busy.
+                self._lease = conn._lease
+                del self.connection
+                for name in [name for name, value in vars(self).items() if isinstance(value, FakeMethod)]:
+                    del self.__dict__[name]  # each holds the connection; made again when next used
+
+    if not TYPE_CHECKING:  # pragma: no branch  # at run time only, as NameHints.__getattr__
+
+        def __getattr__(self, name: str) -> Any:
+            lease = self.__dict__.get("_lease")
+            if name == "connection" and lease is not None:
+                return lease.connection
+            return super().__getattr__(name)
 
     async def __aenter__(self) -> Self:
         await self.begin()

@@ -33,6 +33,7 @@ from ._errors import (
     unique_violation,
 )
 from ._info import ConnectionInfo
+from ._patch import PsycopgPatch, patch_psycopg
 from ._pool import FakeAsyncConnectionPool
 from ._results import Column, FakePGResult, Result
 from ._transaction import FakeAsyncTransaction
@@ -47,6 +48,7 @@ __all__ = [
     "FakeAsyncServerCursor",
     "FakeAsyncTransaction",
     "FakePGResult",
+    "PsycopgPatch",
     "Result",
     "as_connection",
     "check_violation",
@@ -55,6 +57,7 @@ __all__ = [
     "foreign_key_violation",
     "in_failed_transaction",
     "not_null_violation",
+    "patch_psycopg",
     "postgres_error",
     "query_canceled",
     "serialization_failure",

@@ -7,6 +7,8 @@ same fields through psycopg's public ``info=`` argument, so ``except UniqueViola
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import psycopg
 from psycopg import errors
 from psycopg.pq import DiagnosticField
@@ -45,6 +47,24 @@ _FIELDS = {
     "context": DiagnosticField.CONTEXT,
     "statement_position": DiagnosticField.STATEMENT_POSITION,
 }
+
+
+_E = TypeVar("_E", bound=psycopg.Error)
+
+
+def _server(
+    cls: type[_E],
+    sqlstate: str,
+    message: str,
+    *,
+    detail: str | None = None,
+    hint: str | None = None,
+    **fields: str,
+) -> _E:
+    # postgres_error() picks the class by SQLSTATE; each helper below knows which class that is.
+    error = postgres_error(sqlstate, message, detail=detail, hint=hint, **fields)
+    assert isinstance(error, cls)
+    return error
 
 
 def postgres_error(
@@ -96,9 +116,10 @@ def postgres_error(
 
 def unique_violation(
     constraint: str = "t_pkey", *, key: str = "(id)=(1)", table: str | None = None
-) -> psycopg.Error:
+) -> errors.UniqueViolation:
     """``UniqueViolation`` (23505): a duplicate key for ``constraint``."""
-    return postgres_error(
+    return _server(
+        errors.UniqueViolation,
         "23505",
         f'duplicate key value violates unique constraint "{constraint}"',
         detail=f"Key {key} already exists.",
@@ -113,9 +134,10 @@ def foreign_key_violation(
     table: str = "child",
     key: str = "(parent_id)=(1)",
     referenced: str = "parent",
-) -> psycopg.Error:
+) -> errors.ForeignKeyViolation:
     """``ForeignKeyViolation`` (23503): an insert or update referencing a missing row."""
-    return postgres_error(
+    return _server(
+        errors.ForeignKeyViolation,
         "23503",
         f'insert or update on table "{table}" violates foreign key constraint "{constraint}"',
         detail=f'Key {key} is not present in table "{referenced}".',
@@ -124,9 +146,12 @@ def foreign_key_violation(
     )
 
 
-def not_null_violation(column: str = "name", *, table: str = "t", row: str = "(1, null)") -> psycopg.Error:
+def not_null_violation(
+    column: str = "name", *, table: str = "t", row: str = "(1, null)"
+) -> errors.NotNullViolation:
     """``NotNullViolation`` (23502): a null in a ``NOT NULL`` column."""
-    return postgres_error(
+    return _server(
+        errors.NotNullViolation,
         "23502",
         f'null value in column "{column}" of relation "{table}" violates not-null constraint',
         detail=f"Failing row contains {row}.",
@@ -135,9 +160,12 @@ def not_null_violation(column: str = "name", *, table: str = "t", row: str = "(1
     )
 
 
-def check_violation(constraint: str = "t_check", *, table: str = "t", row: str = "(1)") -> psycopg.Error:
+def check_violation(
+    constraint: str = "t_check", *, table: str = "t", row: str = "(1)"
+) -> errors.CheckViolation:
     """``CheckViolation`` (23514): a row failing a ``CHECK`` constraint."""
-    return postgres_error(
+    return _server(
+        errors.CheckViolation,
         "23514",
         f'new row for relation "{table}" violates check constraint "{constraint}"',
         detail=f"Failing row contains {row}.",
@@ -148,14 +176,15 @@ def check_violation(constraint: str = "t_check", *, table: str = "t", row: str =
 
 def serialization_failure(
     message: str = "could not serialize access due to concurrent update",
-) -> psycopg.Error:
+) -> errors.SerializationFailure:
     """``SerializationFailure`` (40001): retry the transaction."""
-    return postgres_error("40001", message)
+    return _server(errors.SerializationFailure, "40001", message)
 
 
-def deadlock_detected() -> psycopg.Error:
+def deadlock_detected() -> errors.DeadlockDetected:
     """``DeadlockDetected`` (40P01)."""
-    return postgres_error(
+    return _server(
+        errors.DeadlockDetected,
         "40P01",
         "deadlock detected",
         detail="Process 1 waits for ShareLock on transaction 2; blocked by process 2.",
@@ -163,17 +192,17 @@ def deadlock_detected() -> psycopg.Error:
     )
 
 
-def query_canceled(reason: str = "user request") -> psycopg.Error:
+def query_canceled(reason: str = "user request") -> errors.QueryCanceled:
     """``QueryCanceled`` (57014): ``reason`` is ``"user request"`` or ``"statement timeout"``."""
-    return postgres_error("57014", f"canceling statement due to {reason}")
+    return _server(errors.QueryCanceled, "57014", f"canceling statement due to {reason}")
 
 
-def in_failed_transaction() -> psycopg.Error:
+def in_failed_transaction() -> errors.InFailedSqlTransaction:
     """``InFailedSqlTransaction`` (25P02): what every statement meets in a failed transaction."""
-    return postgres_error("25P02", ABORTED)
+    return _server(errors.InFailedSqlTransaction, "25P02", ABORTED)
 
 
-def connection_lost() -> psycopg.Error:
+def connection_lost() -> psycopg.OperationalError:
     """``OperationalError``: the server closed the connection; the connection becomes ``broken``."""
     error = psycopg.OperationalError(_LOST)
     setattr(error, _LOST_TAG, True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections import Counter, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
@@ -12,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from psycopg.pq import TransactionStatus
 from psycopg_pool import PoolClosed, PoolTimeout, TooManyRequests
 
-from asyncfakes import CallLog, Event, Verifiable
+from asyncfakes import CallLog
 
 from ._connection import FakeAsyncConnection
+from ._pool_parts import PoolVerifiable, Waiter, checked_sizes, warn_open_in_constructor
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -25,17 +25,7 @@ Callback = Callable[[FakeAsyncConnection], Awaitable[None]]
 _numbers = iter(range(1, 1 << 62))
 
 
-class _Waiter:
-    __slots__ = ("conn", "error", "gone", "signal")
-
-    def __init__(self) -> None:
-        self.signal = Event()
-        self.conn: FakeAsyncConnection | None = None
-        self.error: BaseException | None = None
-        self.gone = False  # gave up; stays queued (and counted) until a connection comes back
-
-
-class FakeAsyncConnectionPool(Verifiable):
+class FakeAsyncConnectionPool(PoolVerifiable):
     """A fake ``psycopg_pool.AsyncConnectionPool`` handing out :class:`FakeAsyncConnection` objects.
 
     ``async with pool.connection() as conn`` (commit or rollback, then return), ``getconn`` /
@@ -69,25 +59,6 @@ class FakeAsyncConnectionPool(Verifiable):
         ordered: bool = False,
         **options: Any,
     ) -> None:
-        if max_size is None:
-            max_size = min_size
-        if min_size < 0:
-            msg = "min_size cannot be negative"
-            raise ValueError(msg)
-        if max_size < min_size:
-            msg = "max_size must be greater or equal than min_size"
-            raise ValueError(msg)
-        if max_size == 0:
-            msg = "if min_size is 0 max_size must be greater than 0"
-            raise ValueError(msg)
-        self.conninfo = conninfo
-        self.kwargs: dict[str, Any] = dict(kwargs or {})
-        self.name: str = name or f"pool-{next(_numbers)}"
-        self.timeout = timeout
-        self.max_waiting = max_waiting
-        self.options = options
-        self._min_size, self._max_size = min_size, max_size
-        self._configure, self._check, self._reset = configure, check, reset
         self._strict, self._ordered = strict, ordered
         self._script = FakeAsyncConnection(strict=strict, ordered=ordered) if shared else None
         if self._script is not None:
@@ -96,18 +67,72 @@ class FakeAsyncConnectionPool(Verifiable):
         self._made: list[FakeAsyncConnection] = []
         self._idle: deque[FakeAsyncConnection] = deque()
         self._out: list[FakeAsyncConnection] = []
-        self._waiting: deque[_Waiter] = deque()
+        self._waiting: deque[Waiter] = deque()
         self._stats: Counter[str] = Counter()
         self._notes: list[str] = []
         self._opened = False
         self._closed = True
-        self._open_implicit = False
+        self._constructed = False
+        self.construct(
+            conninfo,
+            kwargs=kwargs,
+            min_size=min_size,
+            max_size=max_size,
+            open=open,
+            configure=configure,
+            check=check,
+            reset=reset,
+            name=name,
+            timeout=timeout,
+            max_waiting=max_waiting,
+            **options,
+        )
+        self._constructed = False  # the constructor's own configuration: construct() may follow once
+
+    def construct(
+        self,
+        conninfo: str = "",
+        *,
+        kwargs: dict[str, Any] | None = None,
+        min_size: int = 4,
+        max_size: int | None = None,
+        open: bool | None = None,
+        configure: Callback | None = None,
+        check: Callback | None = None,
+        reset: Callback | None = None,
+        name: str | None = None,
+        timeout: float = 30.0,
+        max_waiting: int = 0,
+        **options: Any,
+    ) -> Self:
+        """Configure this pool from ``psycopg_pool.AsyncConnectionPool(...)``'s arguments, once.
+
+        What ``patch_psycopg()`` calls for the code's ``AsyncConnectionPool(...)``, so the code
+        under test makes "its" pool while the test keeps the script; opened as the arguments say.
+        """
+        if self._constructed or self._opened:
+            msg = (
+                f"FakeAsyncConnectionPool.construct(): the pool {self.name!r} was already "
+                f"{'constructed' if self._constructed else 'opened'}; one fake pool stands for one "
+                "AsyncConnectionPool(...). For several pools, make a FakeAsyncConnectionPool for each and "
+                "hand them to the code under test."
+            )
+            raise RuntimeError(msg)
+        self._constructed = True
+        self._min_size, self._max_size = checked_sizes(min_size, max_size)
+        self.conninfo = conninfo
+        self.kwargs: dict[str, Any] = dict(kwargs or {})
+        self.name: str = name or f"pool-{next(_numbers)}"
+        self.timeout = timeout
+        self.max_waiting = max_waiting
+        self.options = options
+        self._configure, self._check, self._reset = configure, check, reset
         if open:
-            _warn_open_in_constructor(self)
-        if open is None:
-            self._open_implicit = True
+            warn_open_in_constructor(stacklevel=4)
+        self._open_implicit = open is None
         if open or open is None:
             self._do_open()
+        return self
 
     # --- the pool's life --------------------------------------------------------------------------
     @property
@@ -212,7 +237,7 @@ class FakeAsyncConnectionPool(Verifiable):
             raise PoolClosed(msg)
         if self._open_implicit:
             self._open_implicit = False
-            _warn_open_in_constructor(self)
+            warn_open_in_constructor(stacklevel=3)
         if self._idle or len(self._out) < self._max_size:
             conn = await self._take()
         else:
@@ -227,7 +252,7 @@ class FakeAsyncConnectionPool(Verifiable):
             self._stats["requests_errors"] += 1
             msg = f"the pool {self.name!r} has already {len(self._waiting)} requests waiting"
             raise TooManyRequests(msg)
-        waiter = _Waiter()
+        waiter = Waiter()
         self._waiting.append(waiter)
         self._stats["requests_queued"] += 1
         try:
@@ -245,7 +270,7 @@ class FakeAsyncConnectionPool(Verifiable):
         assert waiter.conn is not None
         return waiter.conn
 
-    def _give_up(self, waiter: _Waiter) -> None:
+    def _give_up(self, waiter: Waiter) -> None:
         # As psycopg_pool, a caller that gave up stays in the queue (get_stats() counts it as
         # waiting) until a returned connection skips it.
         waiter.gone = True
@@ -253,7 +278,7 @@ class FakeAsyncConnectionPool(Verifiable):
             self._out.remove(waiter.conn)
             self._idle.append(waiter.conn)
 
-    def _next_waiter(self) -> _Waiter | None:
+    def _next_waiter(self) -> Waiter | None:
         while self._waiting:
             waiter = self._waiting.popleft()
             if not waiter.gone:
@@ -272,7 +297,7 @@ class FakeAsyncConnectionPool(Verifiable):
         self._out.append(conn)
         return conn
 
-    def _serve(self, waiter: _Waiter, conn: FakeAsyncConnection) -> None:
+    def _serve(self, waiter: Waiter, conn: FakeAsyncConnection) -> None:
         waiter.conn = conn
         waiter.signal.set()
 
@@ -367,27 +392,6 @@ class FakeAsyncConnectionPool(Verifiable):
             found.append(f"{len(waiting)} caller(s) are still waiting for a connection.")
         return found
 
-    def verify(self) -> None:
-        """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
-        __tracebackhide__ = True
-        super().verify()
-
-    def verify_report(self, found: list[str]) -> str:
-        """``verify()``'s report: the numbered problems of the pool and its connections."""
-        lines = [f"{len(found)} problem(s) found by pool.verify():"]
-        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-        return "\n".join(lines)
-
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<psycopg FakeAsyncConnectionPool {self.name!r} {state}, {len(self._out)} out>"
-
-
-def _warn_open_in_constructor(pool: FakeAsyncConnectionPool) -> None:
-    warnings.warn(
-        "opening the async pool AsyncConnectionPool in the constructor is deprecated and will not "
-        "be supported anymore in a future release. Please use `await pool.open()`, or use the pool "
-        "as context manager using: `async with AsyncConnectionPool(...) as pool: `...",
-        RuntimeWarning,
-        stacklevel=3,
-    )
