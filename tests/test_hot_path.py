@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from asyncfakes import BaseConnection, Call, FakeConnection, fake_method
+from asyncfakes import BaseConnection, Call, FakeConnection, FakeConnectionClosed, fake_method
 
 pytestmark = pytest.mark.anyio
 
@@ -63,3 +63,14 @@ async def test_raised_outcome_keeps_the_error() -> None:
     failed, passed = conn.calls
     assert ("raised", error) == (failed.outcome, failed.error)
     assert ("returned", None) == (passed.outcome, passed.error)
+
+
+async def test_a_closed_connection_without_rules_of_its_own_refuses_calls() -> None:
+    """A connection that adds no check_call still refuses calls once closed (the base rule)."""
+    conn = StarConnection()
+    await conn.query("SELECT 1")
+    await conn.close()
+
+    with pytest.raises(FakeConnectionClosed, match=r"query\(\) on a closed connection"):
+        await conn.query("SELECT 1")
+    assert ["query", "close", "query"] == [c.method for c in conn.calls]

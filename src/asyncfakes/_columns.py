@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
-__all__ = ["output_columns", "row_misfit"]
+from ._memo import Memo
+
+__all__ = ["known_columns", "output_columns", "row_misfit"]
 
 _TOKEN_PATTERN = r"""
       (?P<space>\s+|--[^\n]*)
@@ -180,7 +183,6 @@ def _main_statement(tokens: list[_Token]) -> int | None:
     return None
 
 
-@lru_cache(maxsize=1024)
 def output_columns(sql: str) -> tuple[str, ...] | None:
     """The names of the columns ``sql`` returns, when it names every one of them; else ``None``.
 
@@ -195,6 +197,10 @@ def output_columns(sql: str) -> tuple[str, ...] | None:
     >>> output_columns("SELECT * FROM users") is None
     True
     """
+    return known_columns[sql]
+
+
+def _scan(sql: str) -> tuple[str, ...] | None:
     tokens = _tokens(sql)
     while tokens and tokens[-1][0] == ";":
         tokens.pop()
@@ -222,6 +228,10 @@ def output_columns(sql: str) -> tuple[str, ...] | None:
         return None
     names = tuple(_column_name(item) for item in items)
     return None if None in names else names  # type: ignore[return-value]
+
+
+known_columns: Final[Memo[str, tuple[str, ...] | None]] = Memo(_scan)
+"""``known_columns[sql]`` is ``output_columns(sql)``, found once per statement (a dict lookup)."""
 
 
 def row_misfit(columns: tuple[str, ...], names: tuple[str, ...], method: str) -> str | None:

@@ -8,9 +8,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._calls import UNSET, Call, CallLog
-from ._columns import output_columns, row_misfit
+from ._columns import known_columns, row_misfit
 from ._errors import FakeConnectionClosed, NameHints, did_you_mean, history_lines
-from ._method import fake_method, specs_of
+from ._method import InFlight, fake_method, specs_of
 from ._registry import Verifiable
 from ._script import Script
 from ._stubs import Stub, ValueCheck
@@ -53,12 +53,14 @@ class BaseConnection(Verifiable, NameHints):
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
+    _custom_columns: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Only connections that add rules or timeouts pay for those hooks on every call.
         cls._checks_calls = cls.check_call is not BaseConnection.check_call
         cls._times_calls = cls.call_timeout is not BaseConnection.call_timeout
+        cls._custom_columns = cls.row_columns is not BaseConnection.row_columns
 
     def __init__(
         self,
@@ -75,7 +77,7 @@ class BaseConnection(Verifiable, NameHints):
             else Script(self.method_names(), ordered=ordered, optional_stubs=optional_stubs)
         )
         self._closed = False
-        self._in_flight = 0
+        self._flight = InFlight()
         self._transaction_stack: list[BaseTransaction] = []
         # Connections sharing a script share its transactions too, so their numbers are unique
         # in the one history they record into.
@@ -139,7 +141,8 @@ class BaseConnection(Verifiable, NameHints):
         By default those the SQL names at top level (:func:`output_columns`). Override it to
         refine the rule, or to return ``None`` and turn the check off.
         """
-        return None if call.sql is None else output_columns(call.sql)
+        sql = call._sql
+        return None if sql is None else known_columns[sql]
 
     def check_columns(self, call: Call, names: Sequence[str]) -> None:
         """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.
@@ -163,7 +166,7 @@ class BaseConnection(Verifiable, NameHints):
     @property
     def in_flight(self) -> int:
         """How many calls on this connection are being answered right now."""
-        return self._in_flight
+        return self._flight.count
 
     @fake_method(name="close", sql=None, strict=False)
     async def _close_call(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ._calls import Call
+from ._columns import known_columns
 from ._connection import BaseConnection
 from ._copies import snapshot
 from ._errors import ParameterMismatch
@@ -14,15 +15,57 @@ from ._records import (
     FakeRecord,
     check_row,
     check_rows,
+    fit_columns,
     many_record,
     raise_if_error,
     record_of,
-    row_record,
-    rows_record,
+    rows_of,
 )
 from ._transaction import BaseTransaction, FakeTransaction
 
 __all__ = ["FakeConnection"]
+
+
+def _columns(conn: BaseConnection, call: Call) -> tuple[str, ...] | None:
+    # The row_columns hook, skipped for a dict lookup when the connection keeps the default.
+    kind = type(conn)  # class reads: a connection's own go through its __getattr__ (NameHints)
+    sql = call._sql
+    return kind.row_columns(conn, call) if kind._custom_columns or sql is None else known_columns[sql]
+
+
+def rows_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch``'s answer, refusing what is not rows or lacks the SQL's columns."""
+    if type(value) is list:  # the usual answer, a list of rows: checked inline, per call
+        if value:
+            kind = type(host)  # _columns(host, call), inlined
+            sql = call._sql
+            columns = (
+                kind.row_columns(host, call) if kind._custom_columns or sql is None else known_columns[sql]
+            )
+            if columns is not None:
+                for row in value:
+                    # A dict with exactly the statement's columns, in its order, fits at once.
+                    if type(row) is not dict or tuple(row) != columns:
+                        fit_columns(host, call, value, columns)
+                        break
+        return FakeRecord(value, len(value))
+    check_rows(value)
+    return _fit(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
+
+
+def row_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:
+    """Shape the generic ``fetch_row``'s answer, refusing what is not a row or lacks the SQL's columns."""
+    check_row(value)
+    return _fit(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
+
+
+def _fit(conn: FakeConnection, call: Call, record: FakeRecord) -> FakeRecord:
+    rows = rows_of(record._data)
+    if rows:
+        columns = _columns(conn, call)
+        if columns is not None:
+            fit_columns(conn, call, rows, columns)
+    return record
 
 
 class FakeConnection(BaseConnection):
@@ -76,19 +119,21 @@ class FakeConnection(BaseConnection):
         mapping a key per named placeholder. The error (:class:`ParameterMismatch`) is also
         reported by ``verify()``, in case the code under test swallows it.
         """
-        if self._closed:
-            super().check_call(call)
-        sql = call._sql
-        if sql is None:
-            return
         params = call._params
         kind = type(params)
+        sql = call._sql
         if (
             (kind is list or kind is tuple)
+            and sql is not None
+            and not self._closed
+            and positional_count[sql] == len(params)
             and call._method in ONE_SET
-            and len(params) == positional_count(sql)
         ):
-            return  # the usual call, answered without further work
+            return  # the usual call, answered after one dict lookup
+        if self._closed:
+            super().check_call(call)
+        if sql is None:
+            return
         problem = call_problem(call._method, sql, params)
         if problem is not None:
             message = f"{call.describe(outcome=False)}: {problem}"

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from ._matchers import _TOKEN
+from ._memo import Memo
 
 __all__ = ["ONE_SET", "Placeholders", "call_problem", "parameter_problem", "placeholders", "positional_count"]
 
@@ -67,13 +68,16 @@ def placeholders(sql: str) -> Placeholders:
     return Placeholders("?", qmarks, ()) if qmarks else Placeholders("", 0, ())
 
 
-@lru_cache(maxsize=4096)
-def positional_count(sql: str) -> int:
-    """How many values a list or tuple of parameters must hold for ``sql``.
-
-    The fast path of the generic fake's check: when ``len(params)`` equals it, the call fits.
-    """
+def _positional_count(sql: str) -> int:
     return placeholders(sql).total
+
+
+positional_count: Final[Memo[str, int]] = Memo(_positional_count)
+"""``positional_count[sql]``: how many values a list or tuple of parameters must hold for ``sql``.
+
+The fast path of the generic fake's check (a dict lookup): when ``len(params)`` equals it, the
+call fits.
+"""
 
 
 def _shown(found: Placeholders) -> str:

@@ -15,11 +15,11 @@ __all__ = [
     "Row",
     "check_row",
     "check_rows",
+    "fit_columns",
     "many_record",
     "raise_if_error",
     "record_of",
-    "row_record",
-    "rows_record",
+    "rows_of",
 ]
 
 
@@ -198,37 +198,19 @@ def check_row(value: Any) -> None:
         raise TypeError(msg)
 
 
-def _fit_columns(host: Any, call: Call, record: FakeRecord) -> FakeRecord:
-    # Rows (dicts) answering a query must have its columns: the connection's check_columns hook.
-    data = record.result()
-    kind = type(data)
-    rows = (data,) if kind is dict else data if kind is list else (data,) if isinstance(data, Mapping) else ()
-    if not rows:
-        return record
-    conn = host.fake_context()[0]
-    columns = conn.row_columns(call)
-    if columns is None:
-        return record
+def fit_columns(conn: Any, call: Call, rows: Sequence[Any], columns: tuple[str, ...]) -> None:
+    """Raise ``ValueError`` (the connection's ``check_columns``) if a dict row lacks ``columns``."""
     for row in rows:
         # A dict with exactly the statement's columns, in its order, fits: no further work.
         if (type(row) is dict and tuple(row) != columns) or (
             type(row) is not dict and isinstance(row, Mapping)
         ):
             conn.check_columns(call, list(row))
-    return record
 
 
-def rows_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape the generic ``fetch``'s answer, refusing what is not rows or lacks the SQL's columns."""
-    if type(value) is not list:
-        check_rows(value)
-    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
-
-
-def row_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape the generic ``fetch_row``'s answer, refusing what is not a row or lacks the SQL's columns."""
-    check_row(value)
-    return _fit_columns(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
+def rows_of(data: Any) -> Sequence[Any]:
+    """The rows in a generic answer's data: a list's items, one mapping, or none."""
+    return (data,) if isinstance(data, Mapping) else data if type(data) is list else ()
 
 
 def many_record(host: Any, call: Call, value: Any) -> FakeRecord:

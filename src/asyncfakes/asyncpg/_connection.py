@@ -287,16 +287,20 @@ class FakeConnection(BaseConnection):
         """Refuse a call as asyncpg and PostgreSQL would, in asyncpg's order."""
         method = call.method
         sql = call.sql
+        params = call.params or ()
         if (
             method in ONE_SET
             and sql is not None
-            and not (self._released or self._closed or self._gone or self._in_flight)
-            and not (self._aborted or self._stale)
+            and fits(sql, len(params))
             and "record_class" not in call.kwargs
-            and fits(sql, len(call.params or ()))
-            and not any(type(arg) in (list, tuple) for arg in call.params or ())
+            and not (self._released or self._closed or self._gone or self._aborted or self._stale)
+            and not self.in_flight
         ):
-            return  # the common case, decided at once: one statement, the right argument count
+            for arg in params:
+                if type(arg) is list or type(arg) is tuple:
+                    break  # maybe a list bound to a scalar $n: the full check below
+            else:
+                return  # the common case, decided at once: one statement, the right argument count
         self._check_usable("Connection", method, closed_ok=True)
         if method in ("close", "connect"):
             return

@@ -110,10 +110,12 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
 
 def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
     """``shape_fetch``, refusing rows whose columns are not the statement's, in its column order."""
-    if type(value) is list and host.record_class is None and call.kwargs.get("record_class") is None:
+    if type(value) is list and call.kwargs.get("record_class") is None and host.record_class is None:
         # The common case in one pass: plain dicts with the statement's columns, in its order.
-        columns = host.row_columns(call)
+        # The hook is read from the class: a connection's own attributes go through __getattr__.
+        columns = type(host).row_columns(host, call)
         found = []
+        make = Record._make
         for row in value:
             if type(row) is not dict:
                 break
@@ -121,7 +123,7 @@ def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
             index = _index_of(names)
             if index is None or (columns is not None and names != columns):
                 break
-            found.append(Record._make(names, tuple(row.values()), index))
+            found.append(make(names, tuple(row.values()), index))
         else:
             return found
     return _fit(host, call, shape_fetch(host, call, value))

@@ -243,7 +243,7 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
     def _transaction_status(self) -> TransactionStatus:
         if self.closed:
             return TransactionStatus.UNKNOWN
-        if self._in_flight:
+        if self.in_flight:
             return TransactionStatus.ACTIVE
         if not self._transaction_stack:
             return TransactionStatus.IDLE
