@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -207,3 +209,20 @@ def test_a_silenced_warning_skips_finding_the_problems(outside: None) -> None:
         make()
     assert ["problems"] == looked  # a finer filter: the problems are found, warnings decides
     assert 1 == len(caught)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("", ""),
+        ("conn.fetch.returns_once([])", "conn.fetch: a one-shot answer was never used"),
+    ],
+)
+def test_a_fake_still_alive_at_interpreter_exit_warns_cleanly(script: str, expected: str) -> None:
+    """At exit imports fail: a fake alive then warns about its problems, or says nothing, never a traceback."""
+    source = f"from asyncfakes import FakeConnection\nconn = FakeConnection()\n{script}\n"
+    done = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "Exception ignored" not in done.stderr
+    assert (expected in done.stderr) if expected else ("" == done.stderr)

@@ -94,8 +94,7 @@ _scopes: list[Scope] = []
 
 def _ignored() -> bool:
     """Whether the warnings filters would drop an :class:`UnverifiedFakeWarning` (by category alone)."""
-    import warnings
-
+    # No import here: at interpreter exit (a fake still alive) an import raises ImportError.
     for action, message, category, module, _ in warnings.filters:
         if not issubclass(UnverifiedFakeWarning, category):
             continue
