@@ -24,6 +24,8 @@ __all__ = ["DEFAULT_COLUMNS", "BaseConnection"]
 DEFAULT_COLUMNS: set[type] = set()
 """The connection classes that keep the default ``row_columns`` (a set lookup, for the hot path)."""
 
+_columns_of = known_columns.known
+
 _NAMED_CALL = re.compile(r"#(\d+) (\w+)\(")
 """A call as a problem names it: ``#12 fetch(``."""
 
@@ -147,7 +149,12 @@ class BaseConnection(Verifiable, NameHints):
         refine the rule, or to return ``None`` and turn the check off.
         """
         sql = call._sql
-        return None if sql is None else known_columns[sql]
+        if sql is None:
+            return None
+        try:
+            return _columns_of[sql]  # the memo's plain dict: the hot path of the flavours' checks
+        except KeyError:
+            return known_columns[sql]
 
     def check_columns(self, call: Call, names: Sequence[str]) -> None:
         """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.

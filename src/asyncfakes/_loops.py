@@ -43,9 +43,11 @@ def others_may_run() -> bool:
             return True  # no asyncio loop can be running
         _running_loop.append(asyncio._get_running_loop)
     loop = _running_loop[0]()
+    if loop is None:
+        return True  # no asyncio loop is running: trio
     try:
         ready = loop._ready
-    except AttributeError:  # None (trio), or a loop that does not show its queue (uvloop)
+    except AttributeError:  # a loop that does not show its queue (uvloop)
         return True
     if ready:
         return True
