@@ -220,3 +220,28 @@ async def test_pool_errors_are_operational_errors(db: Side) -> None:
 
     assert issubclass(PoolTimeout, psycopg.OperationalError)
     assert issubclass(PoolClosed, psycopg.OperationalError)
+
+
+@BOTH_POOLS
+async def test_a_closed_connection_given_back_is_replaced_for_a_waiting_caller(
+    db: Side, make: Any, sizes: dict[str, int]
+) -> None:
+    """The code closed the connection it gives back while a caller waits: that caller gets a new one."""
+    got: list[tuple[bool, bool]] = []
+    async with make(db, **sizes) as pool:
+        held = await pool.getconn()
+
+        async def take() -> None:
+            conn = await pool.getconn(timeout=2)
+            got.append((conn is held, conn.closed))
+            await pool.putconn(conn)
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(take)
+            await anyio.sleep(0.05)
+            await held.close()
+            await pool.putconn(held)
+        found = pool.get_stats()
+
+    assert [(False, False)] == got
+    assert (1, 0) == (found.get("returns_bad", 0), found.get("requests_errors", 0))

@@ -293,6 +293,8 @@ class FakeAsyncConnectionPool(WaitingLine, PoolVerifiable):
             await self._reset(conn)
         if conn.closed:
             self._stats["returns_bad"] += 1
+            if (waiter := self._next_waiter()) is not None:  # psycopg_pool connects a new one for it
+                self._serve(waiter, await self._take())
             return
         waiter = self._next_waiter()
         if waiter is not None:
