@@ -17,16 +17,12 @@ __all__ = ["PoolVerifiable", "Waiter", "WaitingLine", "checked_sizes", "warn_ope
 class PoolVerifiable(Verifiable):
     """A fake pool's ``verify()``: its report is titled ``pool.verify()``."""
 
+    verify_title = "pool.verify()"
+
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
         super().verify()
-
-    def verify_report(self, found: list[str]) -> str:
-        """``verify()``'s report: the numbered problems of the pool and its connections."""
-        lines = [f"{len(found)} problem(s) found by pool.verify():"]
-        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-        return "\n".join(lines)
 
 
 class Waiter:
