@@ -201,3 +201,16 @@ async def test_a_connection_overriding_row_columns_decides_the_generic_fetch_che
     with pytest.raises(ExpectationsNotMet, match="missing"):
         checked.verify()  # remembered for verify(), as any misfit
     conn.verify()
+
+
+def test_row_columns_learns_a_statement_once() -> None:
+    """The default hook computes a statement's columns at its first call and reads them back after."""
+    from asyncfakes._columns import known_columns
+
+    known_columns.known.clear()  # a memo: forgetting only costs a recomputation
+    call = Call("fetch", SQL, [1], (SQL, [1]), {}, 0, None)
+    conn = FakeConnection()
+    assert ("id", "name") == conn.row_columns(call)
+    assert {SQL: ("id", "name")} == known_columns.known
+    assert ("id", "name") == conn.row_columns(call)
+    assert None is conn.row_columns(Call("close", None, None, (), {}, 1, None))  # no SQL: no check
