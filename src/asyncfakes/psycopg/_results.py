@@ -223,7 +223,7 @@ def _rows(
         return _query(sql, names, values, status)
     values = []
     for row in rows:
-        value = tuple(cast("Mapping[str, Any]", row).values()) if isinstance(row, Mapping) else tuple(row)
+        value: tuple[Any, ...] = tuple(row.values()) if isinstance(row, Mapping) else tuple(row)  # per row  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         if len(value) != len(columns):
             msg = f"{method}: the row {row!r} has {len(value)} values for the columns {list(columns)}."
             raise ValueError(msg)
