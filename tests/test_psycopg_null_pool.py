@@ -74,7 +74,7 @@ async def test_the_patch_verifies_the_null_pool() -> None:
             await pool.open()
             await pool.getconn()
     assert "  1. null pool: connection #0 was taken with getconn() and never given back" in str(excinfo.value)
-    await pool.close()
+    await pool.close()  # bound before the exit raised  # pyright: ignore[reportPossiblyUnboundVariable]
 
 
 async def test_wait_does_not_use_a_connection_scripted_for_getconn() -> None:
