@@ -13,6 +13,8 @@ from psycopg_pool import AsyncConnectionPool, AsyncNullConnectionPool
 from asyncfakes import EntryCall, ExpectationsNotMet
 from asyncfakes.psycopg import FakeAsyncConnectionPool, FakeAsyncNullConnectionPool, patch_psycopg
 
+from .test_psycopg_pool import until_waiting
+
 pytestmark = pytest.mark.anyio
 
 REAL_NULL_POOL = psycopg_pool.AsyncNullConnectionPool
@@ -113,7 +115,7 @@ async def test_a_connection_handed_to_a_waiting_caller_is_rolled_back_and_reset(
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.01)
+            await until_waiting(pool)
             await pool.putconn(held)
 
     assert ([(held, "IDLE")], [held], True) == (got, reset, held.closed)

@@ -17,6 +17,7 @@ from tests.contract._psycopg_support import (
     psycopg_side,
     stats,
     status,
+    until_waiting,
 )
 
 __all__ = ["anyio_backend", "db", "psycopg_side"]
@@ -144,7 +145,7 @@ async def test_a_waiting_caller_gets_the_returned_connection(db: Side) -> None:
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             assert 1 == stats(pool)["requests_waiting"]
             await pool.putconn(held)
         after = stats(pool)
@@ -161,7 +162,7 @@ async def test_too_many_waiting_callers(db: Side) -> None:
         held = await pool.getconn()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(caught, pool.getconn(timeout=0.3))
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             error = await caught(pool.getconn(timeout=0.3))
             assert ("TooManyRequests", None, "the pool 'p' has already 1 requests waiting") == error
         await pool.putconn(held)
@@ -254,7 +255,7 @@ async def test_a_connection_handed_to_a_waiting_caller_is_rolled_back_first(db: 
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             await pool.putconn(held)
 
     assert ([(held, "IDLE")], True, 0) == (got, held.closed, await count_rows(db, 0))
