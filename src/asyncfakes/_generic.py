@@ -51,15 +51,15 @@ def rows_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:
             else:
                 columns = type(host).row_columns(host, call)
             if columns is not None:
-                for row in value:
+                for row in value:  # pyright: ignore[reportUnknownVariableType]
                     # A dict with exactly the statement's columns, in its order, fits at once.
-                    if type(row) is not dict or tuple(row) != columns:
-                        fit_columns(host, call, value, columns)
+                    if type(row) is not dict or tuple(row) != columns:  # pyright: ignore[reportUnknownArgumentType]
+                        fit_columns(host, call, value, columns)  # pyright: ignore[reportUnknownArgumentType]
                         break
         record = _new(FakeRecord)  # FakeRecord(value, len(value)), without calling a class
         record._data = value
         record._rows = None
-        record.rowcount = len(value)
+        record.rowcount = len(value)  # pyright: ignore[reportUnknownArgumentType]
         return record
     check_rows(value)
     return _fit(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
@@ -132,7 +132,7 @@ class FakeConnection(BaseConnection):
         reported by ``verify()``, in case the code under test swallows it.
         """
         params = call._params
-        kind = type(params)
+        kind = type(params)  # pyright: ignore[reportUnknownVariableType]
         sql = call._sql
         one_set = kind is list or kind is tuple
         if one_set and sql is not None and call._method in ONE_SET and not self._closed:
@@ -162,7 +162,7 @@ class FakeConnection(BaseConnection):
         """Run a statement; answers a :class:`FakeRecord`."""
         value = self.execute_return
         raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):  # pyright: ignore[reportUnknownVariableType]
             return FakeRecord(value.pop(0))
         return FakeRecord(snapshot(value))
 
@@ -189,9 +189,9 @@ class FakeConnection(BaseConnection):
         raise_if_error(value)
         if value is not None:
             return value if isinstance(value, FakeRecord) else FakeRecord(snapshot(value))
-        if isinstance(self.fetch_return, list) and self.fetch_return:
-            return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(snapshot(self.fetch_return))
+        if isinstance(self.fetch_return, list) and self.fetch_return:  # pyright: ignore[reportUnknownMemberType]
+            return FakeRecord(self.fetch_return.pop(0))  # pyright: ignore[reportUnknownMemberType]
+        return FakeRecord(snapshot(self.fetch_return))  # pyright: ignore[reportUnknownMemberType]
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:
