@@ -91,3 +91,22 @@ async def test_a_client_side_data_error_leaves_the_transaction_usable() -> None:
     assert 1 == await conn.fetchval("SELECT 1")
     await tx.commit()
     tx.assert_committed()
+
+
+async def test_the_argument_counts_kept_per_statement_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counts the fast path reads are learnt once per SQL; a full table starts over, answers unchanged."""
+    from asyncfakes.asyncpg import _argument_count
+
+    full = {f"SELECT {i}": 0 for i in range(4096)}
+    monkeypatch.setattr(_argument_count, "expected_arguments", full)
+    conn = FakeConnection()
+    conn.fetch.returns([])
+    assert [] == await conn.fetch("SELECT $1 + $2", 1, 2)
+    assert {"SELECT $1 + $2": 2} == full
+    assert (True, False) == (
+        _argument_count.fits("SELECT $1 + $2", 2),
+        _argument_count.fits("SELECT 1; SELECT 2", 0),
+    )
+    assert -1 == full["SELECT 1; SELECT 2"]
+    with pytest.raises(error_class("InterfaceError"), match="the server expects 2 arguments"):
+        await conn.fetch("SELECT $1 + $2", 1)

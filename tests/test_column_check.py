@@ -180,3 +180,37 @@ async def test_asyncpg_refuses_a_dict_row_with_names_that_are_not_strings() -> N
 
     with pytest.raises(TypeError, match="Record\\(\\) takes a mapping of column names to values"):
         await conn.fetch("SELECT * FROM t")
+
+
+@pytest.mark.asyncfakes(verify=False)  # the misfit is the point of this test
+async def test_a_connection_overriding_row_columns_decides_the_generic_fetch_check() -> None:
+    """The hook is asked instead of the SQL's own columns: here it turns the check off."""
+
+    class Unchecked(FakeConnection):
+        def row_columns(self, call: Call) -> tuple[str, ...] | None:
+            return None
+
+    rows = [{"id": 1, "nickname": "Ana"}]  # not the columns SQL names
+    conn = Unchecked()
+    conn.fetch.returns(rows)
+    assert rows == (await conn.fetch(SQL, [1])).result()
+    checked = FakeConnection()
+    checked.fetch.returns(rows)
+    with pytest.raises(ValueError, match=r"missing \['name'\]"):
+        await checked.fetch(SQL, [1])
+    with pytest.raises(ExpectationsNotMet, match="missing"):
+        checked.verify()  # remembered for verify(), as any misfit
+    conn.verify()
+
+
+def test_row_columns_learns_a_statement_once() -> None:
+    """The default hook computes a statement's columns at its first call and reads them back after."""
+    from asyncfakes._columns import known_columns
+
+    known_columns.known.clear()  # a memo: forgetting only costs a recomputation
+    call = Call("fetch", SQL, [1], (SQL, [1]), {}, 0, None)
+    conn = FakeConnection()
+    assert ("id", "name") == conn.row_columns(call)
+    assert {SQL: ("id", "name")} == known_columns.known
+    assert ("id", "name") == conn.row_columns(call)
+    assert None is conn.row_columns(Call("close", None, None, (), {}, 1, None))  # no SQL: no check

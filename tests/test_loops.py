@@ -343,3 +343,15 @@ def test_others_may_run_says_yes_where_the_loop_does_not_tell() -> None:
     assert True is trio.run(probe)
     uvloop = pytest.importorskip("uvloop")
     assert True is uvloop.run(probe())
+
+
+def test_others_may_run_says_yes_before_asyncio_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without asyncio imported no asyncio loop can be running (trio is): a fake call yields."""
+    import sys
+
+    from asyncfakes import _loops  # pyright: ignore[reportPrivateUsage]
+
+    monkeypatch.setattr(_loops, "_running_loop", [])
+    monkeypatch.delitem(sys.modules, "asyncio")
+    assert True is _loops.others_may_run()
+    assert [] == _loops._running_loop  # pyright: ignore[reportPrivateUsage]  # asyncio's function is looked up again once it is imported

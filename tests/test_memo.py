@@ -22,6 +22,6 @@ def test_a_full_memo_forgets_everything_at_the_next_miss() -> None:
     """At ``size`` keys a miss clears the memo first, so it never holds more than ``size``."""
     memo = Memo(len, size=2)
     assert (1, 2) == (memo["a"], memo["bb"])
-    assert {"a": 1, "bb": 2} == memo
+    assert {"a": 1, "bb": 2} == memo.known
     assert 3 == memo["ccc"]
-    assert {"ccc": 3} == memo
+    assert {"ccc": 3} == memo.known

@@ -19,7 +19,12 @@ from ._transaction import BaseTransaction
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["BaseConnection"]
+__all__ = ["DEFAULT_COLUMNS", "BaseConnection"]
+
+DEFAULT_COLUMNS: set[type] = set()
+"""The connection classes that keep the default ``row_columns`` (a set lookup, for the hot path)."""
+
+_columns_of = known_columns.known
 
 _NAMED_CALL = re.compile(r"#(\d+) (\w+)\(")
 """A call as a problem names it: ``#12 fetch(``."""
@@ -61,6 +66,8 @@ class BaseConnection(Verifiable, NameHints):
         cls._checks_calls = cls.check_call is not BaseConnection.check_call
         cls._times_calls = cls.call_timeout is not BaseConnection.call_timeout
         cls._custom_columns = cls.row_columns is not BaseConnection.row_columns
+        if not cls._custom_columns:
+            DEFAULT_COLUMNS.add(cls)
 
     def __init__(
         self,
@@ -142,7 +149,12 @@ class BaseConnection(Verifiable, NameHints):
         refine the rule, or to return ``None`` and turn the check off.
         """
         sql = call._sql
-        return None if sql is None else known_columns[sql]
+        if sql is None:
+            return None
+        try:
+            return _columns_of[sql]  # the memo's plain dict: the hot path of the flavours' checks
+        except KeyError:
+            return known_columns[sql]
 
     def check_columns(self, call: Call, names: Sequence[str]) -> None:
         """Raise ``ValueError`` (listing both) if a scripted row's ``names`` are not ``call``'s columns.
@@ -297,3 +309,6 @@ class BaseConnection(Verifiable, NameHints):
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<{type(self).__name__} {state}, {len(self._script.history)} calls>"
+
+
+DEFAULT_COLUMNS.add(BaseConnection)

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from ._calls import Call
 from ._columns import known_columns
-from ._connection import BaseConnection
+from ._connection import DEFAULT_COLUMNS, BaseConnection
 from ._copies import snapshot
 from ._errors import ParameterMismatch
 from ._method import fake_method
@@ -26,6 +26,11 @@ from ._transaction import BaseTransaction, FakeTransaction
 __all__ = ["FakeConnection"]
 
 
+_new = object.__new__
+_columns_of = known_columns.known  # the memos' plain dicts: read directly on the hot path
+_count_of = positional_count.known
+
+
 def _columns(conn: BaseConnection, call: Call) -> tuple[str, ...] | None:
     # The row_columns hook, skipped for a dict lookup when the connection keeps the default.
     kind = type(conn)  # class reads: a connection's own go through its __getattr__ (NameHints)
@@ -37,18 +42,25 @@ def rows_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:
     """Shape the generic ``fetch``'s answer, refusing what is not rows or lacks the SQL's columns."""
     if type(value) is list:  # the usual answer, a list of rows: checked inline, per call
         if value:
-            kind = type(host)  # _columns(host, call), inlined
-            sql = call._sql
-            columns = (
-                kind.row_columns(host, call) if kind._custom_columns or sql is None else known_columns[sql]
-            )
+            sql = call._sql  # _columns(host, call), inlined
+            if sql is not None and type(host) in DEFAULT_COLUMNS:
+                try:
+                    columns = _columns_of[sql]
+                except KeyError:
+                    columns = known_columns[sql]
+            else:
+                columns = type(host).row_columns(host, call)
             if columns is not None:
                 for row in value:  # pyright: ignore[reportUnknownVariableType]
                     # A dict with exactly the statement's columns, in its order, fits at once.
                     if type(row) is not dict or tuple(row) != columns:  # pyright: ignore[reportUnknownArgumentType]
                         fit_columns(host, call, value, columns)  # pyright: ignore[reportUnknownArgumentType]
                         break
-        return FakeRecord(value, len(value))  # pyright: ignore[reportUnknownArgumentType]
+        record = _new(FakeRecord)  # FakeRecord(value, len(value)), without calling a class
+        record._data = value
+        record._rows = None
+        record.rowcount = len(value)  # pyright: ignore[reportUnknownArgumentType]
+        return record
     check_rows(value)
     return _fit(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
 
@@ -122,14 +134,14 @@ class FakeConnection(BaseConnection):
         params = call._params
         kind = type(params)  # pyright: ignore[reportUnknownVariableType]
         sql = call._sql
-        if (
-            (kind is list or kind is tuple)
-            and sql is not None
-            and not self._closed
-            and positional_count[sql] == len(params)
-            and call._method in ONE_SET
-        ):
-            return  # the usual call, answered after one dict lookup
+        one_set = kind is list or kind is tuple
+        if one_set and sql is not None and call._method in ONE_SET and not self._closed:
+            try:
+                count = _count_of[sql]
+            except KeyError:
+                count = positional_count[sql]
+            if count == len(params):
+                return  # the usual call, answered after one dict lookup
         if self._closed:
             super().check_call(call)
         if sql is None:

@@ -37,13 +37,25 @@ def others_may_run() -> bool:
     is due. Then a yield would come straight back, so a fake call may skip it. Loops that do not
     tell get ``True``: uvloop, and trio (whose current batch of runnable tasks is not visible).
     """
-    asyncio = sys.modules.get("asyncio")
-    loop = asyncio._get_running_loop() if asyncio is not None else None
-    ready = getattr(loop, "_ready", None)
-    if ready is None or ready:
+    if not _running_loop:  # asyncio's _get_running_loop, kept once asyncio is imported
+        asyncio = sys.modules.get("asyncio")
+        if asyncio is None:
+            return True  # no asyncio loop can be running
+        _running_loop.append(asyncio._get_running_loop)
+    loop = _running_loop[0]()
+    if loop is None:
+        return True  # no asyncio loop is running: trio
+    try:
+        ready = loop._ready
+    except AttributeError:  # a loop that does not show its queue (uvloop)
         return True
-    scheduled = loop._scheduled  # type: ignore[union-attr]
-    return bool(scheduled) and scheduled[0]._when <= loop.time() + loop._clock_resolution  # type: ignore[union-attr]
+    if ready:
+        return True
+    scheduled = loop._scheduled
+    return bool(scheduled) and scheduled[0]._when <= loop.time() + loop._clock_resolution
+
+
+_running_loop: list[Any] = []
 
 
 def is_cancellation(error: BaseException) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from asyncfakes import Call
@@ -12,7 +11,7 @@ from asyncfakes.postgres import parameters, statement_count
 from ._arguments import scalar_violation
 from ._errors import error_class, postgres_error
 
-__all__ = ["ONE_SET", "check_arguments", "fits"]
+__all__ = ["ONE_SET", "check_arguments", "expected_arguments", "fits"]
 
 _ARGUMENT_HINT = "Check the query against the passed list of arguments."
 _NO_PARAMETERS_NOTE = (
@@ -24,10 +23,25 @@ ONE_SET = frozenset({"fetch", "fetchrow", "fetchval", "cursor"})
 _MANY_SETS = frozenset({"executemany", "fetchmany"})
 
 
-@lru_cache(maxsize=1024)
 def fits(sql: str, passed: int) -> bool:
     """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
-    return statement_count(sql) <= 1 and max(parameters(sql), default=0) == passed
+    try:
+        expected = expected_arguments[sql]  # a plain dict lookup once the statement is known
+    except KeyError:
+        expected = _learn(sql)
+    return expected == passed
+
+
+expected_arguments: dict[str, int] = {}
+"""By SQL: how many arguments it takes when it is one statement, ``-1`` for several (bounded)."""
+
+
+def _learn(sql: str) -> int:
+    expected = max(parameters(sql), default=0) if statement_count(sql) <= 1 else -1
+    if len(expected_arguments) >= 4096:
+        expected_arguments.clear()  # a bound against generated SQL; a test suite sends a few hundred
+    expected_arguments[sql] = expected
+    return expected
 
 
 def _check_arguments(sql: str, args: Any) -> None:

@@ -294,7 +294,7 @@ class FakeConnection(BaseConnection):
             and fits(sql, len(params))
             and "record_class" not in call.kwargs
             and not (self._released or self._closed or self._gone or self._aborted or self._stale)
-            and not self.in_flight
+            and not self._flight.count  # self.in_flight, without a property read on the hot path
         ):
             for arg in params:
                 if type(arg) is list or type(arg) is tuple:
