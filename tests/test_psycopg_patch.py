@@ -26,6 +26,7 @@ pytestmark = pytest.mark.anyio
 
 REAL_CONNECT = psycopg.AsyncConnection.__dict__["connect"]
 REAL_POOL = psycopg_pool.AsyncConnectionPool
+REAL_NULL_POOL = psycopg_pool.AsyncNullConnectionPool
 
 
 def restored() -> bool:
@@ -34,6 +35,8 @@ def restored() -> bool:
         and psycopg_pool.AsyncConnectionPool is REAL_POOL
         and AsyncConnectionPool is REAL_POOL
         and psycopg_pool.pool_async.AsyncConnectionPool is REAL_POOL
+        and psycopg_pool.AsyncNullConnectionPool is REAL_NULL_POOL
+        and psycopg_pool.null_pool_async.AsyncNullConnectionPool is REAL_NULL_POOL
     )
 
 

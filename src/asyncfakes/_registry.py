@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 import weakref
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from ._errors import ExpectationsNotMet
 
@@ -146,6 +146,9 @@ class Verifiable(metaclass=_Tracked):
     _asyncfakes_scope: Scope | None = None
     _asyncfakes_built: bool = False
 
+    verify_title: ClassVar[str] = "verify()"
+    """How :meth:`verify_report` names the check in its first line (a pool says ``pool.verify()``)."""
+
     def problems(self) -> list[str]:
         """What ``verify()`` reports, one line each; subclasses extend it. Counts as inspecting the fake."""
         self._asyncfakes_inspected = True
@@ -153,7 +156,7 @@ class Verifiable(metaclass=_Tracked):
 
     def verify_report(self, found: list[str]) -> str:
         """The text of ``verify()``'s failure for the problems ``found``; subclasses may add context."""
-        lines = [f"{len(found)} problem(s) found by verify():"]
+        lines = [f"{len(found)} problem(s) found by {self.verify_title}:"]
         lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
         return "\n".join(lines)
 

@@ -260,7 +260,11 @@ def psqlpy_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.psqlpy.P
 
 @pytest.fixture
 def psycopg_patch(request: pytest.FixtureRequest) -> Iterator[asyncfakes.psycopg.PsycopgPatch]:
-    """``psycopg.AsyncConnection.connect`` and ``psycopg_pool.AsyncConnectionPool`` patched for the test."""
+    """``psycopg.AsyncConnection.connect`` and psycopg_pool's two async pool classes patched for the test.
+
+    ``AsyncConnectionPool(...)`` gives ``psycopg_patch.pool``, ``AsyncNullConnectionPool(...)``
+    ``psycopg_patch.null_pool``.
+    """
     from asyncfakes.psycopg import patch_psycopg
 
     yield from _active(patch_psycopg(**_settings(request)))

@@ -118,3 +118,34 @@ def make_pool(side: Side, **options: Any) -> Any:
     from asyncfakes.psycopg import FakeAsyncConnectionPool
 
     return FakeAsyncConnectionPool(name="p", open=False, **options)
+
+
+def make_null_pool(side: Side, **options: Any) -> Any:
+    """A null pool of that side named 'p' (open=False): psycopg_pool's AsyncNullConnectionPool, or the fake."""
+    if side.is_real:
+        from psycopg_pool import AsyncNullConnectionPool
+
+        return AsyncNullConnectionPool(side.dsn or "", name="p", open=False, **options)
+    from asyncfakes.psycopg import FakeAsyncNullConnectionPool
+
+    return FakeAsyncNullConnectionPool(name="p", open=False, **options)
+
+
+STATS = (
+    "pool_min",
+    "pool_max",
+    "pool_size",
+    "pool_available",
+    "requests_waiting",
+    "requests_num",
+    "requests_queued",
+    "requests_errors",
+    "connections_num",
+    "returns_bad",
+)
+
+
+def stats(pool: Any) -> dict[str, int]:
+    """The pool's ``get_stats()`` the fake reproduces (not the timings): absent counters are 0."""
+    found: dict[str, int] = pool.get_stats()
+    return {key: found.get(key, 0) for key in STATS}

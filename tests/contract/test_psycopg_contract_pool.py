@@ -8,13 +8,29 @@ import anyio
 import pytest
 from psycopg_pool import PoolClosed, PoolTimeout
 
-from tests.contract._psycopg_support import Side, anyio_backend, caught, db, make_pool, psycopg_side, status
+from tests.contract._psycopg_support import (
+    Side,
+    anyio_backend,
+    caught,
+    db,
+    make_null_pool,
+    make_pool,
+    psycopg_side,
+    status,
+)
 
 __all__ = ["anyio_backend", "db", "psycopg_side"]
 
 pytestmark = pytest.mark.anyio
 
 TABLE = "CREATE TABLE t (id int PRIMARY KEY, name text)"
+BOTH_POOLS = pytest.mark.parametrize(
+    ("make", "sizes"),
+    [
+        pytest.param(make_pool, {"min_size": 1, "max_size": 1}, id="pool"),
+        pytest.param(make_null_pool, {"max_size": 1}, id="null_pool"),
+    ],
+)
 INSERT = "INSERT INTO t VALUES (%s, %s)"
 
 
@@ -110,9 +126,10 @@ async def test_a_connection_returned_in_a_transaction_is_rolled_back(db: Side) -
             pool.verify()
 
 
-async def test_a_pool_must_be_open(db: Side) -> None:
+@BOTH_POOLS
+async def test_a_pool_must_be_open(db: Side, make: Any, sizes: dict[str, int]) -> None:
     """Before open(): PoolClosed 'not open yet'; after close(): 'already closed'; no reopening."""
-    pool = make_pool(db, min_size=1)
+    pool = make(db, **sizes)
     before = await caught(pool.getconn())
     await pool.open()
     await pool.open()
@@ -128,10 +145,11 @@ async def test_a_pool_must_be_open(db: Side) -> None:
     assert pool.closed
 
 
-async def test_closing_the_pool_fails_the_waiting_callers(db: Side) -> None:
-    """A caller waiting when the pool closes gets PoolClosed."""
+@BOTH_POOLS
+async def test_closing_the_pool_fails_the_waiting_callers(db: Side, make: Any, sizes: dict[str, int]) -> None:
+    """A caller waiting when the pool closes gets PoolClosed; a connection given back after is closed."""
     got: list[tuple[str, str | None, str]] = []
-    pool = make_pool(db, min_size=1, max_size=1)
+    pool = make(db, **sizes)
     await pool.open()
     held = await pool.getconn()
 
@@ -145,7 +163,7 @@ async def test_closing_the_pool_fails_the_waiting_callers(db: Side) -> None:
     await pool.putconn(held)
 
     assert [("PoolClosed", None, "the pool 'p' is closed")] == got
-    assert held.closed
+    assert (held.closed, pool.get_stats()["pool_size"]) == (True, sizes.get("min_size", 0))
 
 
 async def test_a_connection_goes_back_only_once(db: Side) -> None:
@@ -175,19 +193,22 @@ async def test_kwargs_configure_the_connections(db: Side) -> None:
     assert ((True, "IDLE"), [conn]) == (inside, configured)
 
 
-async def test_opening_in_the_constructor_warns(db: Side) -> None:
-    """open=True in the constructor emits psycopg_pool's RuntimeWarning."""
+@pytest.mark.parametrize(
+    ("kind", "sizes"), [("AsyncConnectionPool", {"min_size": 1}), ("AsyncNullConnectionPool", {})]
+)
+async def test_opening_in_the_constructor_warns(db: Side, kind: str, sizes: dict[str, int]) -> None:
+    """open=True in the constructor emits psycopg_pool's RuntimeWarning, naming the pool's class."""
 
     def opened_in_constructor() -> Any:
         if db.is_real:
-            from psycopg_pool import AsyncConnectionPool
+            import psycopg_pool
 
-            return AsyncConnectionPool(db.dsn or "", open=True, min_size=1)
-        from asyncfakes.psycopg import FakeAsyncConnectionPool
+            return getattr(psycopg_pool, kind)(db.dsn or "", open=True, **sizes)
+        import asyncfakes.psycopg
 
-        return FakeAsyncConnectionPool(open=True, min_size=1)
+        return getattr(asyncfakes.psycopg, f"Fake{kind}")(open=True, **sizes)
 
-    with pytest.warns(RuntimeWarning, match="opening the async pool AsyncConnectionPool in the constructor"):
+    with pytest.warns(RuntimeWarning, match=f"opening the async pool {kind} in the constructor"):
         pool = opened_in_constructor()
     await pool.close()
     assert pool.closed
@@ -199,3 +220,28 @@ async def test_pool_errors_are_operational_errors(db: Side) -> None:
 
     assert issubclass(PoolTimeout, psycopg.OperationalError)
     assert issubclass(PoolClosed, psycopg.OperationalError)
+
+
+@BOTH_POOLS
+async def test_a_closed_connection_given_back_is_replaced_for_a_waiting_caller(
+    db: Side, make: Any, sizes: dict[str, int]
+) -> None:
+    """The code closed the connection it gives back while a caller waits: that caller gets a new one."""
+    got: list[tuple[bool, bool]] = []
+    async with make(db, **sizes) as pool:
+        held = await pool.getconn()
+
+        async def take() -> None:
+            conn = await pool.getconn(timeout=2)
+            got.append((conn is held, conn.closed))
+            await pool.putconn(conn)
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(take)
+            await anyio.sleep(0.05)
+            await held.close()
+            await pool.putconn(held)
+        found = pool.get_stats()
+
+    assert [(False, False)] == got
+    assert (1, 0) == (found.get("returns_bad", 0), found.get("requests_errors", 0))

@@ -76,6 +76,24 @@ async def check_psycopg(conn: fake_psycopg.FakeAsyncConnection) -> None:
     assert_type(fake_psycopg.postgres_error("23505", "duplicate").sqlstate, str | None)
 
 
+async def check_psycopg_null_pool(pool: fake_psycopg.FakeAsyncNullConnectionPool) -> None:
+    made = fake_psycopg.FakeAsyncNullConnectionPool("dbname=app", max_size=2, open=False)
+    assert_type(made, fake_psycopg.FakeAsyncNullConnectionPool)
+    async with pool as opened, opened.connection(timeout=1.0) as conn:
+        assert_type(opened, fake_psycopg.FakeAsyncNullConnectionPool)
+        assert_type(conn, fake_psycopg.FakeAsyncConnection)
+    assert_type(await pool.getconn(), fake_psycopg.FakeAsyncConnection)
+    assert_type(await pool.putconn(conn), None)
+    assert_type(await pool.wait(timeout=1.0), None)
+    assert_type(await pool.resize(0, 4), None)
+    assert_type(pool.get_stats(), dict[str, int])
+    assert_type(pool.construct("dbname=app", max_size=2), fake_psycopg.FakeAsyncNullConnectionPool)
+    assert_type(pool.script, fake_psycopg.FakeAsyncConnection)
+    assert_type(pool.connections, tuple[fake_psycopg.FakeAsyncConnection, ...])
+    assert_type(fake_psycopg.patch_psycopg().null_pool, fake_psycopg.FakeAsyncNullConnectionPool)
+    fake_psycopg.FakeAsyncNullConnectionPool(max_size="2")  # type: ignore[arg-type]
+
+
 def check_patches() -> None:
     # The patch helpers' fakes are typed with each flavour's own classes (DriverPatch[Conn, Pool]).
     pg = fake_psycopg.patch_psycopg(strict=True)

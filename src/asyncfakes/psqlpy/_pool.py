@@ -88,6 +88,7 @@ class FakeConnectionPool(Verifiable, NameHints):
     """
 
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_POOL
+    verify_title = "pool.verify()"
 
     def __init__(
         self,
@@ -375,17 +376,6 @@ class FakeConnectionPool(Verifiable, NameHints):
     def problems(self) -> list[str]:
         """What ``verify()`` reports: every connection's problems, connections still out and referenced."""
         return super().problems() + list(self._problems())
-
-    def verify(self) -> None:
-        """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
-        __tracebackhide__ = True
-        super().verify()
-
-    def verify_report(self, found: list[str]) -> str:
-        """``verify()``'s report: the numbered problems of the pool and its connections."""
-        lines = [f"{len(found)} problem(s) found by pool.verify():"]
-        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-        return "\n".join(lines)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

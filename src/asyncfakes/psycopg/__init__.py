@@ -1,6 +1,7 @@
-"""asyncfakes for psycopg 3: fakes of AsyncConnection, AsyncCursor and AsyncConnectionPool.
+"""asyncfakes for psycopg 3: fakes of AsyncConnection, AsyncCursor and the psycopg_pool pools.
 
-Hand :class:`FakeAsyncConnection` (or a :class:`FakeAsyncConnectionPool`) to code written for
+Hand :class:`FakeAsyncConnection` (or a :class:`FakeAsyncConnectionPool`, or a
+:class:`FakeAsyncNullConnectionPool`) to code written for
 ``psycopg.AsyncConnection``, script what the database answers as plain data, and assert on what
 the code sent::
 
@@ -33,6 +34,7 @@ from ._errors import (
     unique_violation,
 )
 from ._info import ConnectionInfo
+from ._null_pool import FakeAsyncNullConnectionPool
 from ._patch import PsycopgPatch, patch_psycopg
 from ._pool import FakeAsyncConnectionPool
 from ._results import Column, FakePGResult, Result
@@ -45,6 +47,7 @@ __all__ = [
     "FakeAsyncConnection",
     "FakeAsyncConnectionPool",
     "FakeAsyncCursor",
+    "FakeAsyncNullConnectionPool",
     "FakeAsyncServerCursor",
     "FakeAsyncTransaction",
     "FakePGResult",

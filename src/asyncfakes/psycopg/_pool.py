@@ -6,15 +6,15 @@ import contextlib
 from collections import Counter, deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from psycopg.pq import TransactionStatus
-from psycopg_pool import PoolClosed, PoolTimeout, TooManyRequests
+from psycopg_pool import PoolClosed
 
 from asyncfakes import CallLog
 
 from ._connection import FakeAsyncConnection
-from ._pool_parts import PoolVerifiable, Waiter, checked_sizes, warn_open_in_constructor
+from ._pool_parts import PoolVerifiable, Waiter, WaitingLine, checked_sizes, warn_open_in_constructor
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -25,7 +25,7 @@ Callback = Callable[[FakeAsyncConnection], Awaitable[None]]
 _numbers = iter(range(1, 1 << 62))
 
 
-class FakeAsyncConnectionPool(PoolVerifiable):
+class FakeAsyncConnectionPool(WaitingLine, PoolVerifiable):
     """A fake ``psycopg_pool.AsyncConnectionPool`` handing out :class:`FakeAsyncConnection` objects.
 
     ``async with pool.connection() as conn`` (commit or rollback, then return), ``getconn`` /
@@ -39,6 +39,9 @@ class FakeAsyncConnectionPool(PoolVerifiable):
     ``pool.script`` and assert on ``pool.calls``. With ``shared=False`` each connection has its
     own; ``pool.add_connection()`` gives the fake a later ``getconn`` hands out, to script it first.
     """
+
+    driver_class: ClassVar[str] = "AsyncConnectionPool"
+    """The psycopg_pool class this fake stands for, as its messages name it."""
 
     def __init__(
         self,
@@ -111,15 +114,16 @@ class FakeAsyncConnectionPool(PoolVerifiable):
         under test makes "its" pool while the test keeps the script; opened as the arguments say.
         """
         if self._constructed or self._opened:
+            fake = type(self).__name__
             msg = (
-                f"FakeAsyncConnectionPool.construct(): the pool {self.name!r} was already "
+                f"{fake}.construct(): the pool {self.name!r} was already "
                 f"{'constructed' if self._constructed else 'opened'}; one fake pool stands for one "
-                "AsyncConnectionPool(...). For several pools, make a FakeAsyncConnectionPool for each and "
+                f"{self.driver_class}(...). For several pools, make a {fake} for each and "
                 "hand them to the code under test."
             )
             raise RuntimeError(msg)
         self._constructed = True
-        self._min_size, self._max_size = checked_sizes(min_size, max_size)
+        self._min_size, self._max_size = self._checked_sizes(min_size, max_size)
         self.conninfo = conninfo
         self.kwargs: dict[str, Any] = dict(kwargs or {})
         self.name: str = name or f"pool-{next(_numbers)}"
@@ -128,11 +132,14 @@ class FakeAsyncConnectionPool(PoolVerifiable):
         self.options = options
         self._configure, self._check, self._reset = configure, check, reset
         if open:
-            warn_open_in_constructor(stacklevel=4)
+            warn_open_in_constructor(self.driver_class, stacklevel=4)
         self._open_implicit = open is None
         if open or open is None:
             self._do_open()
         return self
+
+    def _checked_sizes(self, min_size: int, max_size: int | None) -> tuple[int, int]:
+        return checked_sizes(min_size, max_size)
 
     # --- the pool's life --------------------------------------------------------------------------
     @property
@@ -231,14 +238,8 @@ class FakeAsyncConnectionPool(PoolVerifiable):
         if timeout is None:
             timeout = self.timeout
         self._stats["requests_num"] += 1
-        if self._closed:
-            state = "already closed" if self._opened else "not open yet"
-            msg = f"the pool {self.name!r} is {state}"
-            raise PoolClosed(msg)
-        if self._open_implicit:
-            self._open_implicit = False
-            warn_open_in_constructor(stacklevel=3)
-        if self._idle or len(self._out) < self._max_size:
+        self._check_open_getconn()
+        if self._idle or not 0 < self._max_size <= len(self._out):  # max_size 0: no limit (null pools)
             conn = await self._take()
         else:
             conn = await self._wait_for_one(timeout)
@@ -247,68 +248,33 @@ class FakeAsyncConnectionPool(PoolVerifiable):
         conn._pool = self
         return conn
 
-    async def _wait_for_one(self, timeout: float) -> FakeAsyncConnection:
-        if self.max_waiting and len(self._waiting) >= self.max_waiting:
-            self._stats["requests_errors"] += 1
-            msg = f"the pool {self.name!r} has already {len(self._waiting)} requests waiting"
-            raise TooManyRequests(msg)
-        waiter = Waiter()
-        self._waiting.append(waiter)
-        self._stats["requests_queued"] += 1
-        try:
-            served = await waiter.signal.wait(timeout)
-        except BaseException:
-            self._give_up(waiter)
-            raise
-        if not served:
-            self._give_up(waiter)
-            self._stats["requests_errors"] += 1
-            msg = f"couldn't get a connection after {timeout:.2f} sec"
-            raise PoolTimeout(msg)
-        if waiter.error is not None:
-            raise waiter.error
-        assert waiter.conn is not None
-        return waiter.conn
-
-    def _give_up(self, waiter: Waiter) -> None:
-        # As psycopg_pool, a caller that gave up stays in the queue (get_stats() counts it as
-        # waiting) until a returned connection skips it.
-        waiter.gone = True
-        if waiter.conn is not None:  # handed a connection as it gave up: keep it in the pool
-            self._out.remove(waiter.conn)
-            self._idle.append(waiter.conn)
-
-    def _next_waiter(self) -> Waiter | None:
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.gone:
-                return waiter
-        return None
+    def _check_open_getconn(self) -> None:
+        if self._closed:
+            state = "already closed" if self._opened else "not open yet"
+            msg = f"the pool {self.name!r} is {state}"
+            raise PoolClosed(msg)
+        if self._open_implicit:
+            self._open_implicit = False
+            warn_open_in_constructor(self.driver_class, stacklevel=4)
 
     async def _take(self) -> FakeAsyncConnection:
         if self._idle:
             conn = self._idle.popleft()
         else:
-            conn = self._queued.popleft() if self._queued else self._new()
-            self._made.append(conn)
-            self._stats["connections_num"] += 1
-            if self._configure is not None:
-                await self._configure(conn)
+            conn = await self._connect(self._queued.popleft() if self._queued else self._new())
         self._out.append(conn)
         return conn
 
-    def _serve(self, waiter: Waiter, conn: FakeAsyncConnection) -> None:
-        waiter.conn = conn
-        waiter.signal.set()
+    async def _connect(self, conn: FakeAsyncConnection) -> FakeAsyncConnection:
+        self._made.append(conn)
+        self._stats["connections_num"] += 1
+        if self._configure is not None:
+            await self._configure(conn)
+        return conn
 
     async def putconn(self, conn: FakeAsyncConnection) -> None:
         """Give a connection back: rolled back if in a transaction, closed if the pool is closed."""
-        if conn._pool is not self:
-            source = "it doesn't come from any pool" if conn._pool is None else "it comes from another pool"
-            msg = f"can't return connection to pool {self.name!r}, {source}: {conn}"
-            raise ValueError(msg)
-        conn._pool = None
-        self._out.remove(conn)
+        self._own(conn)
         if self._closed:
             await conn.close()
             return
@@ -327,13 +293,26 @@ class FakeAsyncConnectionPool(PoolVerifiable):
             await self._reset(conn)
         if conn.closed:
             self._stats["returns_bad"] += 1
+            if (waiter := self._next_waiter()) is not None:  # psycopg_pool connects a new one for it
+                self._serve(waiter, await self._take())
             return
         waiter = self._next_waiter()
         if waiter is not None:
             self._serve(waiter, conn)
             self._out.append(conn)
         else:
-            self._idle.append(conn)
+            await self._park(conn)
+
+    def _own(self, conn: FakeAsyncConnection) -> None:
+        if conn._pool is not self:
+            source = "it doesn't come from any pool" if conn._pool is None else "it comes from another pool"
+            msg = f"can't return connection to pool {self.name!r}, {source}: {conn}"
+            raise ValueError(msg)
+        conn._pool = None
+        self._out.remove(conn)
+
+    async def _park(self, conn: FakeAsyncConnection) -> None:
+        self._idle.append(conn)  # no caller waits: the connection waits in the pool
 
     # --- scripting and assertions -------------------------------------------------------------------
     def _new(self) -> FakeAsyncConnection:
@@ -394,4 +373,4 @@ class FakeAsyncConnectionPool(PoolVerifiable):
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<psycopg FakeAsyncConnectionPool {self.name!r} {state}, {len(self._out)} out>"
+        return f"<psycopg {type(self).__name__} {self.name!r} {state}, {len(self._out)} out>"

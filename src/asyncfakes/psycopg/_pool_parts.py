@@ -1,29 +1,28 @@
-"""The parts of FakeAsyncConnectionPool that are not the pool: a waiting caller, psycopg_pool's checks."""
+"""The parts of the fake pools that are not the pool: the waiting callers, psycopg_pool's checks."""
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter, deque
+
+from psycopg_pool import PoolTimeout, TooManyRequests
 
 from asyncfakes import Event, Verifiable
 
 from ._connection import FakeAsyncConnection
 
-__all__ = ["PoolVerifiable", "Waiter", "checked_sizes", "warn_open_in_constructor"]
+__all__ = ["PoolVerifiable", "Waiter", "WaitingLine", "checked_sizes", "warn_open_in_constructor"]
 
 
 class PoolVerifiable(Verifiable):
     """A fake pool's ``verify()``: its report is titled ``pool.verify()``."""
 
+    verify_title = "pool.verify()"
+
     def verify(self) -> None:
         """Fail with ``ExpectationsNotMet`` listing every problem of the pool and its connections."""
         __tracebackhide__ = True
         super().verify()
-
-    def verify_report(self, found: list[str]) -> str:
-        """``verify()``'s report: the numbered problems of the pool and its connections."""
-        lines = [f"{len(found)} problem(s) found by pool.verify():"]
-        lines += [f"  {i}. {text}" for i, text in enumerate(found, 1)]
-        return "\n".join(lines)
 
 
 class Waiter:
@@ -36,6 +35,59 @@ class Waiter:
         self.conn: FakeAsyncConnection | None = None
         self.error: BaseException | None = None
         self.gone = False  # gave up; stays queued (and counted) until a connection comes back
+
+
+class WaitingLine:
+    """The callers of ``getconn()`` waiting for a connection, first come first served (a pool's part)."""
+
+    name: str
+    max_waiting: int
+    _waiting: deque[Waiter]
+    _stats: Counter[str]
+    _out: list[FakeAsyncConnection]
+    _idle: deque[FakeAsyncConnection]
+
+    async def _wait_for_one(self, timeout: float) -> FakeAsyncConnection:
+        if self.max_waiting and len(self._waiting) >= self.max_waiting:
+            self._stats["requests_errors"] += 1
+            msg = f"the pool {self.name!r} has already {len(self._waiting)} requests waiting"
+            raise TooManyRequests(msg)
+        waiter = Waiter()
+        self._waiting.append(waiter)
+        self._stats["requests_queued"] += 1
+        try:
+            served = await waiter.signal.wait(timeout)
+        except BaseException:
+            self._give_up(waiter)
+            raise
+        if not served:
+            self._give_up(waiter)
+            self._stats["requests_errors"] += 1
+            msg = f"couldn't get a connection after {timeout:.2f} sec"
+            raise PoolTimeout(msg)
+        if waiter.error is not None:
+            raise waiter.error
+        assert waiter.conn is not None
+        return waiter.conn
+
+    def _give_up(self, waiter: Waiter) -> None:
+        # As psycopg_pool, a caller that gave up stays in the queue (get_stats() counts it as
+        # waiting) until a returned connection skips it.
+        waiter.gone = True
+        if waiter.conn is not None:  # handed a connection as it gave up: keep it in the pool
+            self._out.remove(waiter.conn)
+            self._idle.append(waiter.conn)
+
+    def _next_waiter(self) -> Waiter | None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.gone:
+                return waiter
+        return None
+
+    def _serve(self, waiter: Waiter, conn: FakeAsyncConnection) -> None:
+        waiter.conn = conn
+        waiter.signal.set()
 
 
 def checked_sizes(min_size: int, max_size: int | None) -> tuple[int, int]:
@@ -54,12 +106,12 @@ def checked_sizes(min_size: int, max_size: int | None) -> tuple[int, int]:
     return min_size, max_size
 
 
-def warn_open_in_constructor(stacklevel: int) -> None:
+def warn_open_in_constructor(driver_class: str, stacklevel: int) -> None:
     """psycopg_pool's warning for a pool opened by its constructor (``open=True``, or implicitly)."""
     warnings.warn(
-        "opening the async pool AsyncConnectionPool in the constructor is deprecated and will not "
+        f"opening the async pool {driver_class} in the constructor is deprecated and will not "
         "be supported anymore in a future release. Please use `await pool.open()`, or use the pool "
-        "as context manager using: `async with AsyncConnectionPool(...) as pool: `...",
+        f"as context manager using: `async with {driver_class}(...) as pool: `...",
         RuntimeWarning,
         stacklevel=stacklevel,
     )
