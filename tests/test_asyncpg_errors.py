@@ -24,8 +24,8 @@ from asyncfakes.asyncpg import (
     unique_violation,
 )
 from asyncfakes.asyncpg._errors import (
-    _STAND_INS,
-    _catalogue,
+    _STAND_INS,  # pyright: ignore[reportPrivateUsage]
+    _catalogue,  # pyright: ignore[reportPrivateUsage]
     interface_error,
     is_connection_loss,
     is_server_error,

@@ -100,7 +100,7 @@ async def test_a_waiter_cancelled_after_being_served_gives_the_connection_back()
 
     pool = FakePool(max_size=1)
     held = await pool.acquire()
-    waiter = asyncio.ensure_future(pool._acquire(None))
+    waiter = asyncio.ensure_future(pool._acquire(None))  # pyright: ignore[reportPrivateUsage]
     await asyncio.sleep(0.01)
 
     await pool.release(held)  # handed to the waiter ...

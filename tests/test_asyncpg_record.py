@@ -137,7 +137,7 @@ def test_a_real_asyncpg_record_class_is_emulated() -> None:
 
     class Dotted(asyncpg.Record):  # type: ignore[misc,name-defined]
         def __getattr__(self, name: str) -> Any:
-            return self[name]
+            return self[name]  # asyncpg ships no types  # pyright: ignore[reportUnknownVariableType]
 
     twin = record_type(Dotted)
     row = as_row({"id": 1}, twin, "fetchrow")

@@ -18,6 +18,10 @@ async def two_names(self: Any, stmt: str, parameters_list: Any = None, parameter
 async def no_sql(self: Any) -> None: ...
 
 
+def _host_itself(host: object) -> object:
+    return host
+
+
 @pytest.mark.parametrize(
     ("func", "sql", "params", "args", "kwargs", "expected"),
     [
@@ -30,7 +34,7 @@ async def no_sql(self: Any) -> None: ...
         (two_names, UNSET, ("parameters_list", "parameters"), ("S", [6]), {}, ("S", [6])),
         (no_sql, UNSET, UNSET, (), {}, (None, None)),
         (star_args, None, None, ("S",), {}, (None, None)),
-        (no_sql, lambda host: host, UNSET, (), {}, ("HOST", None)),
+        (no_sql, _host_itself, UNSET, (), {}, ("HOST", None)),
     ],
 )
 def test_binder_picks_sql_and_params(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import pytest
 
@@ -34,10 +35,10 @@ def _mutable_parts(value: Any) -> list[Any]:
     if isinstance(value, FakeRecord):
         found += _mutable_parts(value.result())
     elif isinstance(value, dict):
-        for item in value.values():
+        for item in cast("dict[object, object]", value).values():
             found += _mutable_parts(item)
     elif isinstance(value, (list, tuple)):
-        for item in value:
+        for item in cast("Sequence[object]", value):
             found += _mutable_parts(item)
     return found
 
@@ -86,8 +87,8 @@ def test_other_objects_are_handed_out_as_they_are() -> None:
 
 def test_copier_compiles_the_flat_shapes_to_c_level_copies() -> None:
     """A flat list or dict copies with one C call; a list of flat dicts with one map."""
-    assert list.copy is copier([1, 2])
-    assert dict.copy is copier({"a": 1})
+    assert list[object].copy is copier([1, 2])
+    assert dict[object, object].copy is copier({"a": 1})
     rows = [{"id": 1}, {"id": 2}]
     copy = copier(rows)
     assert copy is not None

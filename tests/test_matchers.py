@@ -42,6 +42,10 @@ def test_normalize_sql(sql: str, expected: str) -> None:
     assert expected == normalize_sql(sql)
 
 
+def _has_a_one(sql: str) -> bool:
+    return "1" in sql
+
+
 @pytest.mark.parametrize(
     ("sql", "matcher", "matches"),
     [
@@ -58,8 +62,8 @@ def test_normalize_sql(sql: str, expected: str) -> None:
         ("  SELECT 1", StartsWith("select"), True),
         ("WITH x AS (SELECT 1) SELECT 1", StartsWith("select"), False),
         ("anything at all", ANY, True),
-        ("SELECT 1", lambda sql: "1" in sql, True),
-        ("SELECT 2", lambda sql: "1" in sql, False),
+        ("SELECT 1", _has_a_one, True),
+        ("SELECT 2", _has_a_one, False),
         ("SELECT ?", SQLMatcher("select $1"), True),
     ],
 )
@@ -154,37 +158,38 @@ def test_matcher_reprs(matcher: Matcher, text: str) -> None:
     assert text == repr(matcher)
 
 
-@pytest.mark.parametrize(
-    ("expected", "actual", "equal"),
-    [
-        ([1, "a"], (1, "a"), True),
-        ((1, "a"), [1, "a"], True),
-        ([1, "a"], [1, "b"], False),
-        ([1], [1, 2], False),
-        ([1], 1, False),
-        ({"a": 1}, {"a": 1}, True),
-        ({"a": 1}, {"a": 2}, False),
-        ({"a": 1}, {"b": 1}, False),
-        ({"a": 1}, [("a", 1)], False),
-        ([[1, 2]], ([1, 2],), True),
-        ([(1, 2)], [[1, 2]], True),
-        ([ANY, 2], (99, 2), True),
-        ([mock.ANY, 2], (99, 2), True),
-        (None, None, True),
-        (None, [], True),
-        ((), None, True),
-        ([], (), True),
-        ({}, [], True),
-        (None, [None], False),
-        ([None], None, False),
-        ([[]], [None], False),
-        ([()], [None], False),
-        (0, None, False),
-        ("", None, False),
-        (None, 0, False),
-        (ANY, None, True),
-    ],
-)
+# Typed, so that pyright reads [] and {} as list[object] and dict[object, object].
+EQUALITY: list[tuple[object, object, bool]] = [
+    ([1, "a"], (1, "a"), True),
+    ((1, "a"), [1, "a"], True),
+    ([1, "a"], [1, "b"], False),
+    ([1], [1, 2], False),
+    ([1], 1, False),
+    ({"a": 1}, {"a": 1}, True),
+    ({"a": 1}, {"a": 2}, False),
+    ({"a": 1}, {"b": 1}, False),
+    ({"a": 1}, [("a", 1)], False),
+    ([[1, 2]], ([1, 2],), True),
+    ([(1, 2)], [[1, 2]], True),
+    ([ANY, 2], (99, 2), True),
+    ([mock.ANY, 2], (99, 2), True),
+    (None, None, True),
+    (None, [], True),
+    ((), None, True),
+    ([], (), True),
+    ({}, [], True),
+    (None, [None], False),
+    ([None], None, False),
+    ([[]], [None], False),
+    ([()], [None], False),
+    (0, None, False),
+    ("", None, False),
+    (None, 0, False),
+    (ANY, None, True),
+]
+
+
+@pytest.mark.parametrize(("expected", "actual", "equal"), EQUALITY)
 def test_params_equal(expected: object, actual: object, equal: bool) -> None:
     """Params compare with ==, expected first; lists and tuples of the same items are equal.
 

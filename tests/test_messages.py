@@ -20,6 +20,7 @@ from asyncfakes import (
     psqlpy,
 )
 from asyncfakes._calls import UNSET as UNSET_SQL
+from asyncfakes.psqlpy import exceptions as psqlpy_exceptions
 
 pytestmark = pytest.mark.anyio
 
@@ -245,13 +246,14 @@ async def test_an_exhausted_psqlpy_pool_says_who_holds_the_connections() -> None
     """A wait for a connection that is cancelled (a timeout) notes who holds the pool's connections."""
     pool = psqlpy.FakeConnectionPool(2)
     first = await pool.connection()
+    notes: list[str] = []
     async with pool.acquire():
         with anyio.CancelScope() as scope:
             scope.cancel()
             try:
                 await pool.connection()
             except BaseException as error:
-                notes = error.__notes__
+                notes += error.__notes__
                 raise
     first.close()
     (note,) = notes
@@ -290,11 +292,11 @@ async def test_the_aborted_transaction_error_names_the_statement_that_failed() -
     lite.execute.when(sql="INSERT INTO t VALUES (1)").raises_once(psqlpy.unique_violation("t_pkey"))
     async with lite.transaction() as tx:
         await tx.create_savepoint("sp")
-        with pytest.raises(psqlpy.exceptions.ConnectionExecuteError):  # pyright: ignore[reportAttributeAccessIssue]
+        with pytest.raises(psqlpy_exceptions.ConnectionExecuteError):
             await tx.execute("INSERT INTO t VALUES (1)")
-        with pytest.raises(psqlpy.exceptions.DatabaseError) as aborted:  # pyright: ignore[reportAttributeAccessIssue]
+        with pytest.raises(psqlpy_exceptions.DatabaseError) as aborted:
             await tx.fetch("SELECT 1")
-        with pytest.raises(psqlpy.exceptions.DatabaseError) as savepoint:  # pyright: ignore[reportAttributeAccessIssue]
+        with pytest.raises(psqlpy_exceptions.DatabaseError) as savepoint:
             await tx.release_savepoint("sp")
         await tx.rollback_savepoint("sp")
     for error in (aborted.value, savepoint.value):

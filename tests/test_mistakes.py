@@ -56,7 +56,10 @@ async def test_answers_accepts_what_can_take_the_call() -> None:
     def with_default(call: Any, extra: int = 1) -> int:
         return extra
 
-    conn.fetch_val.answers_once(with_default).answers_once(lambda *args: len(args)).answers(repr)
+    def count(*args: object) -> int:
+        return len(args)
+
+    conn.fetch_val.answers_once(with_default).answers_once(count).answers(repr)
     assert [1, 1] == [await conn.fetch_val("SELECT 1"), await conn.fetch_val("SELECT 1")]
     assert (await conn.fetch_val("SELECT 1")).startswith("#2 fetch_val") or True
     conn.fetch_val.answers(max)  # type: ignore[arg-type]  # a builtin whose signature cannot be read is accepted

@@ -16,7 +16,7 @@ async def test_asyncpg_transaction_state_errors_name_the_action_and_the_state() 
     from asyncfakes.asyncpg import error_class
 
     conn = AsyncpgConnection()
-    messages = []
+    messages: list[str] = []
 
     async def attempt(action: Any) -> None:
         with pytest.raises(error_class("InterfaceError")) as caught:
@@ -161,7 +161,7 @@ async def test_asyncpg_commit_and_rollback_on_a_closed_connection_name_the_trans
     tx = conn.transaction()
     await tx.start()
     await conn.close()
-    messages = []
+    messages: list[str] = []
     for action in (tx.commit, tx.rollback):
         with pytest.raises(error_class("InterfaceError")) as caught:
             await action()

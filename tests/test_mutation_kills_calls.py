@@ -1,4 +1,6 @@
 """The failing side of Call, CallLog and the assert_* helpers (mutation testing found them untested)."""
+# Mutation-kill tests: they set a Call's recorded outcome directly, to reach each failing branch.
+# pyright: reportPrivateUsage=false
 
 from __future__ import annotations
 

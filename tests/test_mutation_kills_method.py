@@ -1,4 +1,6 @@
 """The failing side of fake_method and FakeMethod (mutation testing found them tested only passing)."""
+# Mutation-kill tests: private fake methods (_query) are the point, as is a statement's own method.
+# pyright: reportPrivateUsage=false
 
 from __future__ import annotations
 

@@ -164,9 +164,9 @@ async def test_psqlpy_rollback_to_a_repeated_savepoint_name_uses_the_latest() ->
         for name in ("a", "b", "a", "c"):
             await tx.create_savepoint(name)
         await tx.rollback_savepoint("a")
-        kept = list(conn._savepoints)
+        kept = list(conn._savepoints)  # pyright: ignore[reportPrivateUsage]
         await tx.release_savepoint("a")
-        released = list(conn._savepoints)
+        released = list(conn._savepoints)  # pyright: ignore[reportPrivateUsage]
 
     assert (["a", "b", "a"], ["a", "b"]) == (kept, released)
 

@@ -106,8 +106,9 @@ async def test_a_failing_body_rolls_back_only_its_savepoint() -> None:
     """An error leaving a nested async with rolls back to its savepoint; the outer one commits."""
     conn = FakeConnection()
     async with conn.transaction() as outer:
+        inner = conn.transaction()
         with pytest.raises(ValueError, match="boom"):
-            async with conn.transaction() as inner:
+            async with inner:
                 raise ValueError("boom")
 
     assert ("committed", "rolled_back") == (outer.state, inner.state)

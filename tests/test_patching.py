@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import asyncpg
-import asyncpg.connection
-import asyncpg.pool
 import psqlpy
 import pytest
 
@@ -23,15 +21,18 @@ from asyncfakes.psqlpy import FakeConnectionPool, patch_psqlpy
 
 pytestmark = pytest.mark.anyio
 
-REAL_CONNECT, REAL_CREATE_POOL = asyncpg.connect, asyncpg.create_pool
+# asyncpg ships no types (pyright sees its connect() and create_pool() partially unknown): the tests
+# call its entry points through this Any view, as code under test typed Any would.
+untyped_asyncpg: Any = asyncpg
+REAL_CONNECT, REAL_CREATE_POOL = untyped_asyncpg.connect, untyped_asyncpg.create_pool
 
 
 @pytest.fixture
 def imported_before() -> Iterator[types.ModuleType]:
     """A module that did `from asyncpg import connect, create_pool` before the patch started."""
     module = types.ModuleType("app_db")
-    module.connect = asyncpg.connect  # type: ignore[attr-defined]
-    module.create_pool = asyncpg.create_pool  # type: ignore[attr-defined]
+    module.connect = untyped_asyncpg.connect  # type: ignore[attr-defined]
+    module.create_pool = untyped_asyncpg.create_pool  # type: ignore[attr-defined]
     sys.modules["app_db"] = module
     yield module
     del sys.modules["app_db"]
@@ -41,7 +42,7 @@ async def test_connect_hands_out_connections_sharing_one_script(imported_before:
     """asyncpg.connect, and every module's imported copy of it, give connections answering from db.connection."""
     with patch_asyncpg() as db:
         db.connection.fetchval.returns(41)
-        first = await asyncpg.connect("postgresql://app@db/orders", timeout=5)
+        first = await untyped_asyncpg.connect("postgresql://app@db/orders", timeout=5)
         second = await imported_before.connect(dsn="postgresql://other")
         assert 41 == await first.fetchval("SELECT count(*) FROM orders")
         await first.close()
@@ -65,15 +66,25 @@ async def test_connect_hands_out_connections_sharing_one_script(imported_before:
         "asyncpg.connection.connect",
         "asyncpg.pool.create_pool",
     } <= set(db.patched)
-    assert REAL_CONNECT is asyncpg.connect is asyncpg.connection.connect is imported_before.connect
-    assert REAL_CREATE_POOL is asyncpg.create_pool is asyncpg.pool.create_pool is imported_before.create_pool
+    assert (
+        REAL_CONNECT
+        is untyped_asyncpg.connect
+        is untyped_asyncpg.connection.connect
+        is imported_before.connect
+    )
+    assert (
+        REAL_CREATE_POOL
+        is untyped_asyncpg.create_pool
+        is untyped_asyncpg.pool.create_pool
+        is imported_before.create_pool
+    )
 
 
 async def test_create_pool_returns_the_scripted_pool() -> None:
     """asyncpg.create_pool gives db.pool, configured from the arguments, awaitable and usable in async with."""
     db = patch_asyncpg()
     db.pool.connection.fetchval.returns(7)  # scripted before the code creates the pool
-    async with db, asyncpg.pool.create_pool("postgresql://x", min_size=1, max_size=2) as pool:
+    async with db, untyped_asyncpg.pool.create_pool("postgresql://x", min_size=1, max_size=2) as pool:
         assert 7 == await pool.fetchval("SELECT 7")
 
     assert isinstance(pool, FakePool)
@@ -88,7 +99,7 @@ async def test_exit_verifies_every_fake_unless_the_body_raised() -> None:
     with pytest.raises(ExpectationsNotMet) as excinfo:
         async with patch_asyncpg() as db:
             db.connection.fetch.returns_once([])
-            conn = await asyncpg.connect()
+            conn = await untyped_asyncpg.connect()
             await conn.transaction().start()
             db.pool.connection.fetchval.returns_once(1)
     assert str(excinfo.value).splitlines()[1:4] == [
@@ -111,12 +122,12 @@ def test_the_decorator_patches_sync_and_async_functions_with_fresh_fakes() -> No
 
     @db
     def sync_test(x: int) -> int:
-        seen.append((asyncpg.connect, db.connection))
+        seen.append((untyped_asyncpg.connect, db.connection))
         return x * 2
 
     @db
     async def async_test() -> str:
-        conn = await asyncpg.connect()
+        conn = await untyped_asyncpg.connect()
         return await conn.fetchval("SELECT 1") or "nothing"
 
     import asyncio
@@ -124,7 +135,7 @@ def test_the_decorator_patches_sync_and_async_functions_with_fresh_fakes() -> No
     assert 4 == sync_test(2)
     assert "nothing" == asyncio.run(async_test())
     assert 4 == sync_test(2)
-    assert asyncpg.connect is REAL_CONNECT
+    assert untyped_asyncpg.connect is REAL_CONNECT
     assert seen[0][0] is not REAL_CONNECT
     assert seen[0][1] is not seen[1][1]  # fresh fakes for the second use
     assert sync_test.__name__ == "sync_test"
@@ -139,7 +150,7 @@ def test_start_twice_is_refused_and_stop_is_idempotent() -> None:
         db.start()
     db.stop()
     db.stop()
-    assert asyncpg.connect is REAL_CONNECT
+    assert untyped_asyncpg.connect is REAL_CONNECT
 
 
 async def test_psqlpy_entry_points_give_fakes() -> None:
@@ -171,18 +182,19 @@ async def test_psqlpy_entry_points_give_fakes() -> None:
 @pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
 async def test_psqlpy_patch_reports_every_fakes_problems() -> None:
     """Problems of the shared script, of one connection, and of the pool fail at exit."""
+    kept: list[Any] = []  # still referenced at exit (one dropped goes back to the pool)
     with pytest.raises(ExpectationsNotMet) as excinfo, patch_psqlpy() as db:
         db.connection.fetch.returns_once([])
         conn: Any = await psqlpy.connect()
         await conn.transaction().begin()
         pool: Any = psqlpy.connect_pool()
-        kept = await pool.connection()  # still referenced at exit (one dropped goes back to the pool)
+        kept.append(await pool.connection())
     lines = str(excinfo.value).splitlines()
     assert lines[1] == "  1. conn.fetch: a one-shot answer was never used (returns [])."
     assert lines[2].startswith("  2. connection #0: ")
     assert lines[3].startswith("  3. pool: connection #0 (taken at ")
     assert "is still out: never closed, and still referenced" in lines[3]
-    kept.close()
+    kept[0].close()
 
 
 class GenericPatch(DriverPatch[GenericConnection, GenericConnection]):
@@ -339,5 +351,5 @@ def test_a_flavour_must_define_each_hook(monkeypatch: pytest.MonkeyPatch) -> Non
             return {"connect": self._connect}
 
     with Partial() as db:
-        assert asyncpg.create_pool is REAL_CREATE_POOL
+        assert untyped_asyncpg.create_pool is REAL_CREATE_POOL
     assert "asyncpg.connect" in db.patched

@@ -17,7 +17,7 @@ from asyncfakes.psqlpy import (
     unique_violation,
 )
 from asyncfakes.psqlpy import exceptions as exc
-from asyncfakes.psqlpy._connection import _syntax_error_near
+from asyncfakes.psqlpy._connection import _syntax_error_near  # pyright: ignore[reportPrivateUsage]
 
 pytestmark = pytest.mark.anyio
 
@@ -132,7 +132,7 @@ async def test_natural_answers_and_execute_many_also_prepare_statements() -> Non
         with pytest.raises(exc.ConnectionExecuteError):
             await conn.fetch_val(sql) if sql.endswith("4") else await conn.fetch_row(sql)
 
-    assert {"SELECT 1", "SELECT 2", "SELECT $1", "SELECT 4", "SELECT 5"} == conn._prepared
+    assert {"SELECT 1", "SELECT 2", "SELECT $1", "SELECT 4", "SELECT 5"} == conn._prepared  # pyright: ignore[reportPrivateUsage]
 
 
 async def test_a_lost_connection_fails_every_later_call() -> None:

@@ -75,9 +75,7 @@ def test_prepare_does_not_count_parameters() -> None:
     assert check_parameters("SELECT $1", 5, count=False) is not None
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
+MANY: list[tuple[object, tuple[str, str] | None]] = [
         (None, None),
         ([], None),
         ([[1], (2,), {"a": 3}], ("PyToRustValueMappingError", "Parameters must be sequence or mapping")),
@@ -89,8 +87,10 @@ def test_prepare_does_not_count_parameters() -> None:
         ([{"b": 1}], ("ConnectionExecuteError", "Cannot build statement in execute_many: Parameters must be sequence or mapping")),
         ([[1], 5], ("PyToRustValueMappingError", "Parameters must be sequence or mapping")),
         ([[]], ("ConnectionExecuteError", "Cannot execute query, error - expected 1 parameters but got 0")),
-    ],
-)  # fmt: skip
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("params", "expected"), MANY)
 def test_check_many_wants_a_sequence_of_parameter_sets(params: Any, expected: Any) -> None:
     """execute_many: the first set builds the statement (its refusal says so), later ones are bound."""
     error = check_many("SELECT $1", params)

@@ -129,8 +129,9 @@ async def test_leaving_async_with_after_an_explicit_commit_raises() -> None:
     """An explicit commit inside the block works, then the exit raises TransactionClosedError."""
     conn = FakeConnection()
 
+    tx = conn.transaction()
     with pytest.raises(exc.TransactionClosedError):
-        async with conn.transaction() as tx:
+        async with tx:
             await tx.commit()
 
     tx.assert_committed()
@@ -140,8 +141,9 @@ async def test_an_error_in_the_body_rolls_back() -> None:
     """The body's exception rolls back and propagates unchanged."""
     conn = FakeConnection()
 
+    tx = conn.transaction()
     with pytest.raises(KeyError):
-        async with conn.transaction() as tx:
+        async with tx:
             raise KeyError("boom")
 
     tx.assert_rolled_back()
@@ -216,9 +218,9 @@ async def test_savepoints_track_rollback_and_release() -> None:
         for name in ("a", "b", "c"):
             await tx.create_savepoint(name)
         await tx.rollback_savepoint("b")
-        after_rollback = list(conn._savepoints)
+        after_rollback = list(conn._savepoints)  # pyright: ignore[reportPrivateUsage]
         await tx.release_savepoint("a")
-        after_release = list(conn._savepoints)
+        after_release = list(conn._savepoints)  # pyright: ignore[reportPrivateUsage]
         with pytest.raises(exc.DatabaseError, match='^db error: ERROR: savepoint "c" does not exist$'):
             await tx.release_savepoint("c")
 

@@ -61,7 +61,7 @@ async def test_info_tells_status_and_server() -> None:
 async def test_a_call_in_flight_shows_active() -> None:
     """While a statement is being answered the status is ACTIVE."""
     conn = FakeAsyncConnection(autocommit=True)
-    seen = []
+    seen: list[object] = []
 
     def answer(call: object) -> int:
         seen.append(conn.info.transaction_status)
@@ -194,7 +194,7 @@ async def test_async_with_swallows_a_failing_rollback() -> None:
 async def test_async_with_leaves_a_pool_connection_open() -> None:
     """A connection that belongs to a pool is committed, not closed, by `async with`."""
     conn = FakeAsyncConnection()
-    conn._pool = object()
+    conn._pool = object()  # pyright: ignore[reportPrivateUsage]
 
     async with conn:
         await conn.execute("SELECT 1")

@@ -13,6 +13,8 @@ from psycopg_pool import AsyncConnectionPool, AsyncNullConnectionPool
 from asyncfakes import EntryCall, ExpectationsNotMet
 from asyncfakes.psycopg import FakeAsyncConnectionPool, FakeAsyncNullConnectionPool, patch_psycopg
 
+from .test_psycopg_pool import until_waiting
+
 pytestmark = pytest.mark.anyio
 
 REAL_NULL_POOL = psycopg_pool.AsyncNullConnectionPool
@@ -74,7 +76,7 @@ async def test_the_patch_verifies_the_null_pool() -> None:
             await pool.open()
             await pool.getconn()
     assert "  1. null pool: connection #0 was taken with getconn() and never given back" in str(excinfo.value)
-    await pool.close()
+    await pool.close()  # bound before the exit raised  # pyright: ignore[reportPossiblyUnboundVariable]
 
 
 async def test_wait_does_not_use_a_connection_scripted_for_getconn() -> None:
@@ -113,7 +115,7 @@ async def test_a_connection_handed_to_a_waiting_caller_is_rolled_back_and_reset(
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.01)
+            await until_waiting(pool)
             await pool.putconn(held)
 
     assert ([(held, "IDLE")], [held], True) == (got, reset, held.closed)

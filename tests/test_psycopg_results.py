@@ -163,7 +163,7 @@ async def test_cursor_surface() -> None:
     cur.row_factory = scalar_row
     rest = await cur.fetchall()
     during = repr(cur)
-    cur._close()
+    cur._close()  # pyright: ignore[reportPrivateUsage]
 
     assert (conn, scalar_row) == (cur.connection, cur.row_factory)
     assert ({"a": 1}, [2]) == (first, rest)

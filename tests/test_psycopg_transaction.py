@@ -36,7 +36,7 @@ async def test_a_failing_begin_leaves_the_block_failed() -> None:
         async with tx:
             pass  # pragma: no cover
 
-    assert ("failed", "IDLE", 0) == (tx.status.value, conn.info.transaction_status.name, conn._blocks)
+    assert ("failed", "IDLE", 0) == (tx.status.value, conn.info.transaction_status.name, conn._blocks)  # pyright: ignore[reportPrivateUsage]
 
 
 async def test_a_failing_commit_ends_the_transaction() -> None:

@@ -1,4 +1,6 @@
 """The registry: scopes collect the fakes created in them, and unverified fakes warn when collected."""
+# It tests the private registry module itself (its scopes), isolating each test from the others'.
+# pyright: reportPrivateUsage=false
 
 from __future__ import annotations
 

@@ -343,7 +343,7 @@ async def test_statements_with_in_lists_and_the_compile_cache(
     fake: FakeEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """IN lists compile expanded; the compile cache is bounded and binds each statement's own values."""
-    from asyncfakes.sqlalchemy import _statements
+    from asyncfakes.sqlalchemy import _statements  # pyright: ignore[reportPrivateUsage]
 
     monkeypatch.setattr(_statements, "_CACHE_SIZE", 1)
     fake.when(select(User.id).where(User.id.in_([1, 2]))).returns([{"id": 1}])

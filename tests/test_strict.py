@@ -306,10 +306,11 @@ async def test_a_verbless_when_does_not_count_as_scripted_for_strict() -> None:
 async def test_psqlpy_fetch_row_without_a_row_notes_the_near_miss() -> None:
     """psqlpy's 'unexpected number of rows' for an unscripted fetch_row names the stub it nearly matched."""
     from asyncfakes import psqlpy
+    from asyncfakes.psqlpy import exceptions as psqlpy_exceptions
 
     conn = psqlpy.FakeConnection()
     conn.fetch_row.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns({"id": 1})
-    with pytest.raises(psqlpy.exceptions.ConnectionExecuteError) as excinfo:  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(psqlpy_exceptions.ConnectionExecuteError) as excinfo:
         await conn.fetch_row("SELECT * FROM users WHERE id = $1", [2])
     assert [
         "asyncfakes: no stub answered #0 fetch_row('SELECT * FROM users WHERE id = $1', [2]); nearest stub "

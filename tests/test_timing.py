@@ -271,13 +271,14 @@ async def test_gate_release_value_answers_the_held_call() -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(load)
             call = await gate.started()
+            assert call is conn.fetch.calls.one()
             assert "pending" == call.outcome
             assert 1 == conn.in_flight
             assert [] == results
             gate.release([{"id": 1}])
 
     assert [FakeRecord([{"id": 1}])] == results
-    assert "returned" == call.outcome
+    assert "returned" == conn.fetch.calls.one().outcome  # the same call, now answered
     assert 0 == conn.in_flight
 
 
@@ -438,7 +439,7 @@ async def test_transaction_body_cancelled_ends_rolled_back() -> None:
     tx.assert_rolled_back()
     assert ["BEGIN", "UPDATE a SET n = n - 1", "UPDATE b SET n = n + 1", "ROLLBACK"] == tx.calls.sql
     assert ["returned", "returned", "cancelled", "returned"] == [c.outcome for c in tx.calls]
-    assert not conn._transaction_stack
+    assert not conn._transaction_stack  # pyright: ignore[reportPrivateUsage]
     conn.verify()
 
 
@@ -500,7 +501,7 @@ async def test_commit_cancelled_in_flight_leaves_the_transaction_failed() -> Non
     assert "failed" == tx.state
     assert "cancelled" == conn.calls.last.outcome
     assert "COMMIT" == conn.calls.last.sql
-    assert not conn._transaction_stack
+    assert not conn._transaction_stack  # pyright: ignore[reportPrivateUsage]
 
 
 @ASYNCIO_ONLY

@@ -26,8 +26,9 @@ async def test_async_with_commits_and_records_control_statements() -> None:
 async def test_body_error_rolls_back_and_propagates() -> None:
     """An exception in the body rolls the transaction back and is re-raised."""
     conn = FakeConnection()
+    tx = conn.transaction()
     with pytest.raises(ZeroDivisionError):
-        async with conn.transaction() as tx:
+        async with tx:
             await conn.execute("INSERT INTO t VALUES (1)")
             1 / 0  # noqa: B018  # pyright: ignore[reportUnusedExpression]
 
@@ -63,8 +64,9 @@ async def test_nested_transactions_are_savepoints() -> None:
     """A transaction started inside another is a savepoint; rolling it back keeps the outer one."""
     conn = FakeConnection()
     async with conn.transaction() as outer:
+        inner = conn.transaction()
         with pytest.raises(RuntimeError):
-            async with conn.transaction() as inner:
+            async with inner:
                 await conn.execute("UPDATE t SET a = 1")
                 raise RuntimeError
         await conn.execute("UPDATE t SET b = 2")
@@ -106,7 +108,7 @@ async def test_scripted_failures_leave_the_transaction_failed(statement: str) ->
             if statement == "ROLLBACK":
                 raise KeyError("body")
     assert "failed" == tx.state
-    assert [] == conn._transaction_stack
+    assert [] == conn._transaction_stack  # pyright: ignore[reportPrivateUsage]
     conn.verify()
 
 
@@ -124,8 +126,9 @@ async def test_state_assertions_fail_with_the_transaction_calls() -> None:
     """assert_committed on a rolled-back transaction says so and lists its calls."""
     conn = FakeConnection()
     await conn.execute("SELECT 0")
+    tx = conn.transaction()
     with pytest.raises(KeyError):
-        async with conn.transaction() as tx:
+        async with tx:
             await conn.execute("SELECT 1")
             raise KeyError
 
@@ -155,4 +158,4 @@ async def test_ending_the_outer_transaction_ends_open_savepoints() -> None:
     inner.assert_committed()
     with pytest.raises(FakeTransactionError, match=r"cannot commit transaction #1: it is committed\."):
         await inner.commit()
-    assert [] == conn._transaction_stack
+    assert [] == conn._transaction_stack  # pyright: ignore[reportPrivateUsage]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from ._copies import copier, snapshot
 from ._errors import shorten, type_error
@@ -209,9 +209,9 @@ class Answer:
         if kind == RAISE:
             raise fresh_exception(self.payload)
         if kind == CALL:
-            result = self.payload(call)
-            if isinstance(result, Awaitable):
-                result = await result
+            result: object = self.payload(call)
+            if isinstance(result, Awaitable):  # the user's callable may be a coroutine function
+                result = await cast("Awaitable[object]", result)
             return snapshot(result)
         if kind == HANG:
             while True:  # only cancellation ends a hang: nothing ever sets this event

@@ -51,7 +51,7 @@ class AwaitAssertions(Generic[P]):
     ) -> FakeAssertionError:
         script = self._conn._script
         created = [sql for method, sql in script.pending.values() if method == self.name]
-        details = []
+        details: list[str] = []
         if created:
             details.append(
                 f"Created but never awaited ({len(created)}), a missing 'await'?: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from operator import is_
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, cast, overload
 
 from ._copies import CONTAINERS, snapshot
 from ._errors import FakeAssertionError, did_you_mean, history_lines, render, shorten, similarity
@@ -70,7 +70,7 @@ class Call:
     ) -> None:
         self._method = method
         self._sql = sql
-        kind = type(params)
+        kind = type(params)  # pyright: ignore[reportUnknownVariableType]  # params: the user's Any
         # A deep snapshot (nested lists and dicts too); a tuple of scalars is kept as it is. The
         # flat list, the generic fake's usual params, is copied here without a further call.
         if kind is list:
@@ -95,7 +95,7 @@ class Call:
                 and (args[1] is params[0] if count == 2 else all(map(is_, args[1:], params)))
             ):
                 packed = _SQL_STAR
-        self._args = snapshot(packed) if packed is args else packed
+        self._args: tuple[Any, ...] | int = snapshot(packed) if packed is args else packed
         self._kwargs = snapshot(kwargs) if type(kwargs) is dict else kwargs
         self._index = index
         self._transaction = transaction
@@ -190,10 +190,10 @@ class Call:
                 and params_equal(self._params, other._params)
                 and self._kwargs == other._kwargs
             )
-        if isinstance(other, tuple) and len(other) == 2:
-            expected_sql, expected_params = other
-            if isinstance(expected_sql, (str, Matcher)):
-                return self.matches(expected_sql, expected_params)
+        if isinstance(other, tuple):  # ("SELECT ...", params), as mock's call
+            pair = cast("tuple[object, ...]", other)
+            if len(pair) == 2 and isinstance(pair[0], (str, Matcher)):
+                return self.matches(pair[0], pair[1])
         return NotImplemented
 
     __hash__: ClassVar[None] = None  # type: ignore[assignment]
@@ -243,8 +243,9 @@ class CallLog(Sequence[Call]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, CallLog)):
-            return len(self._calls) == len(other) and all(
-                a == b for a, b in zip(self._calls, other, strict=True)
+            calls = cast("Sequence[object] | CallLog", other)
+            return len(self._calls) == len(calls) and all(
+                a == b for a, b in zip(self._calls, calls, strict=True)
             )
         return NotImplemented
 

@@ -24,7 +24,7 @@ CONTAINERS: Final = frozenset({list, dict, set, bytearray, tuple, FakeRecord})
 
 def snapshot(value: Any) -> Any:
     """Return ``value`` with every mutable container in it copied (the value itself when it has none)."""
-    kind = type(value)
+    kind = type(value)  # pyright: ignore[reportUnknownVariableType]  # value: the user's Any
     if kind is list:
         for item in value:  # a plain loop beats any C-level scan on the short lists of parameters
             if type(item) in CONTAINERS:
@@ -55,12 +55,12 @@ def copier(value: Any) -> Copier | None:
     A sticky answer is copied on every call, so the work of walking it is done once, here: a list
     of flat dicts, say, becomes ``list(map(dict.copy, rows))``.
     """
-    kind = type(value)
+    kind = type(value)  # pyright: ignore[reportUnknownVariableType]  # value: the user's Any
     if kind is list:
         return _list_copier([copier(item) for item in value])
     if kind is dict:
         inner = [(key, found) for key, item in value.items() if (found := copier(item)) is not None]
-        return dict.copy if not inner else _dict_copier(inner)
+        return dict.copy if not inner else _dict_copier(inner)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     if kind is tuple:
         items = [copier(item) for item in value]
         if not any(items):
@@ -68,7 +68,7 @@ def copier(value: Any) -> Copier | None:
         listed = _list_copier(items)
         return lambda v: tuple(listed(v))
     if kind is set or kind is bytearray:
-        return kind.copy
+        return kind.copy  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     if kind is FakeRecord:
         data = copier(value.result())
         if data is None:
@@ -79,7 +79,7 @@ def copier(value: Any) -> Copier | None:
 
 def _list_copier(items: list[Copier | None]) -> Copier:
     if not any(items):
-        return list.copy
+        return list.copy  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
     first = items[0]
     if all(copy is first for copy in items):
         assert first is not None

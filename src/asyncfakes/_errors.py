@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 __all__ = [
     "ExpectationsNotMet",
@@ -79,7 +79,7 @@ def add_note(error: BaseException, note: str) -> BaseException:
     if not isinstance(notes, list):
         notes = []
         error.__notes__ = notes
-    notes.append(note)
+    cast("list[str]", notes).append(note)
     return error
 
 

@@ -42,12 +42,12 @@ def rows_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:
                 kind.row_columns(host, call) if kind._custom_columns or sql is None else known_columns[sql]
             )
             if columns is not None:
-                for row in value:
+                for row in value:  # pyright: ignore[reportUnknownVariableType]
                     # A dict with exactly the statement's columns, in its order, fits at once.
-                    if type(row) is not dict or tuple(row) != columns:
-                        fit_columns(host, call, value, columns)
+                    if type(row) is not dict or tuple(row) != columns:  # pyright: ignore[reportUnknownArgumentType]
+                        fit_columns(host, call, value, columns)  # pyright: ignore[reportUnknownArgumentType]
                         break
-        return FakeRecord(value, len(value))
+        return FakeRecord(value, len(value))  # pyright: ignore[reportUnknownArgumentType]
     check_rows(value)
     return _fit(host, call, value if isinstance(value, FakeRecord) else FakeRecord(value))
 
@@ -119,7 +119,7 @@ class FakeConnection(BaseConnection):
         reported by ``verify()``, in case the code under test swallows it.
         """
         params = call._params
-        kind = type(params)
+        kind = type(params)  # pyright: ignore[reportUnknownVariableType]
         sql = call._sql
         if (
             (kind is list or kind is tuple)
@@ -149,7 +149,7 @@ class FakeConnection(BaseConnection):
         """Run a statement; answers a :class:`FakeRecord`."""
         value = self.execute_return
         raise_if_error(value)
-        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+        if isinstance(value, list) and value and all(isinstance(item, list) for item in value):  # pyright: ignore[reportUnknownVariableType]
             return FakeRecord(value.pop(0))
         return FakeRecord(snapshot(value))
 
@@ -176,9 +176,9 @@ class FakeConnection(BaseConnection):
         raise_if_error(value)
         if value is not None:
             return value if isinstance(value, FakeRecord) else FakeRecord(snapshot(value))
-        if isinstance(self.fetch_return, list) and self.fetch_return:
-            return FakeRecord(self.fetch_return.pop(0))
-        return FakeRecord(snapshot(self.fetch_return))
+        if isinstance(self.fetch_return, list) and self.fetch_return:  # pyright: ignore[reportUnknownMemberType]
+            return FakeRecord(self.fetch_return.pop(0))  # pyright: ignore[reportUnknownMemberType]
+        return FakeRecord(snapshot(self.fetch_return))  # pyright: ignore[reportUnknownMemberType]
 
     @fake_method
     async def fetch_val(self, stmt: str, parameters: Any = None) -> Any:

@@ -9,9 +9,9 @@ For the same reason ``?`` and ``:name`` are checked only when parameters are pas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 from ._matchers import _TOKEN
 from ._memo import Memo
@@ -124,7 +124,7 @@ def parameter_problem(sql: str, params: Any) -> str | None:
         return None
     if not isinstance(params, (list, tuple)):
         return None
-    given = len(params)
+    given = len(cast("Sequence[object]", params))
     if given == found.total:
         return None
     was = "was" if given == 1 else "were"
@@ -145,7 +145,7 @@ def call_problem(method: str, sql: str, params: Any) -> str | None:
         return parameter_problem(sql, params)
     if method != "execute_many" or not isinstance(params, (list, tuple)):
         return None
-    for number, one in enumerate(params):
+    for number, one in enumerate(cast("Sequence[object]", params)):
         problem = parameter_problem(sql, one)
         if problem is not None:
             return f"parameter set #{number}: {problem}"

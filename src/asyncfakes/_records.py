@@ -84,7 +84,7 @@ class Row:
         if isinstance(other, Row):
             return self._data == other._data
         if isinstance(other, Mapping):
-            return self._data == dict(other)
+            return self._data == dict(other)  # pyright: ignore[reportUnknownArgumentType]
         if isinstance(other, tuple):
             return self._values == other
         return NotImplemented
@@ -113,7 +113,7 @@ class FakeRecord:
             if isinstance(data, int) and not isinstance(data, bool):
                 rowcount = data
             elif isinstance(data, list):
-                rowcount = len(data)
+                rowcount = len(data)  # pyright: ignore[reportUnknownArgumentType]
             else:
                 rowcount = 1
         self.rowcount: int = rowcount
@@ -130,10 +130,10 @@ class FakeRecord:
             if isinstance(data, Mapping):
                 items: Sequence[Any] = [data]
             elif isinstance(data, (list, tuple)):
-                items = data
+                items = data  # pyright: ignore[reportUnknownVariableType]
             else:
                 items = ()
-            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)
+            self._rows = tuple(Row(d) if isinstance(d, Mapping) else d for d in items)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         return self._rows
 
     @overload
@@ -162,7 +162,7 @@ class FakeRecord:
 
 # A virtual subclass: isinstance(record, Sequence) holds, while isinstance(x, FakeRecord) on the
 # hot path stays a plain type check instead of going through ABCMeta.
-Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue]  # ABCMeta's
+Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]  # ABCMeta's
 
 
 # --- the generic fake's shapes: scripted plain data into FakeRecords --------------------
@@ -201,15 +201,15 @@ def fit_columns(conn: Any, call: Call, rows: Sequence[Any], columns: tuple[str, 
     """Raise ``ValueError`` (the connection's ``check_columns``) if a dict row lacks ``columns``."""
     for row in rows:
         # A dict with exactly the statement's columns, in its order, fits: no further work.
-        if (type(row) is dict and tuple(row) != columns) or (
-            type(row) is not dict and isinstance(row, Mapping)
+        if (type(row) is dict and tuple(row) != columns) or (  # pyright: ignore[reportUnknownArgumentType]
+            type(row) is not dict and isinstance(row, Mapping)  # pyright: ignore[reportUnknownArgumentType]
         ):
-            conn.check_columns(call, list(row))
+            conn.check_columns(call, list(row))  # pyright: ignore[reportUnknownArgumentType]
 
 
 def rows_of(data: Any) -> Sequence[Any]:
     """The rows in a generic answer's data: a list's items, one mapping, or none."""
-    return (data,) if isinstance(data, Mapping) else data if type(data) is list else ()
+    return (data,) if isinstance(data, Mapping) else data if type(data) is list else ()  # pyright: ignore[reportUnknownVariableType]
 
 
 def raise_if_error(value: Any) -> None:

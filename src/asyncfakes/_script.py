@@ -296,7 +296,7 @@ def _typos_apart(expected: str, got: str) -> bool:
 
 def stub_differences(stub: Stub, call: Call) -> list[str]:
     """What differs between ``stub`` and ``call``, one line each (indented for a message)."""
-    lines = []
+    lines: list[str] = []
     if stub.method is not None and stub.method != call.method:
         lines.append(f"  method differs: expected {stub.method!r}, got {call.method!r}")
     if stub.sql is not None and (call.sql is None or not stub.sql.matches(call.sql)):

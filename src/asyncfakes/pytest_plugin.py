@@ -120,7 +120,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _already_failed(item: pytest.Item) -> bool:
-    reports = item.stash.get(_reports, {})
+    reports = item.stash.get(_reports, None) or {}
     return any(report.failed or hasattr(report, "wasxfail") for report in reports.values())
 
 

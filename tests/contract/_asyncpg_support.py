@@ -33,7 +33,7 @@ class Target:
 
     def __init__(self, kind: str, dsn: str | None) -> None:
         self.kind = kind
-        self._dsn = dsn
+        self.dsn = dsn
         self.fake: FakeConnection | None = FakeConnection() if kind == "fake" else None
         self.conn: Any = self.fake
         self._opened: list[Any] = []
@@ -51,7 +51,7 @@ class Target:
     async def connect(self) -> Any:
         """Another connection to the same database (a new FakeConnection on the fake side)."""
         if self.is_real:
-            conn = await _asyncpg().connect(self._dsn)
+            conn = await _asyncpg().connect(self.dsn)
         else:
             conn = FakeConnection()
         self._opened.append(conn)
@@ -75,16 +75,16 @@ class PoolTarget:
 
     def __init__(self, kind: str, dsn: str | None) -> None:
         self.kind = kind
-        self._dsn = dsn
+        self.dsn = dsn
         self.fake: FakePool | None = FakePool() if kind == "fake" else None
         self._pools: list[Any] = []
 
     def create_pool(self, **kwargs: Any) -> Any:
         """``asyncpg.create_pool(dsn, **kwargs)`` on this side; not yet awaited."""
         if self.fake is None:
-            pool = _asyncpg().create_pool(self._dsn, **kwargs)
+            pool = _asyncpg().create_pool(self.dsn, **kwargs)
         else:
-            pool = self.fake.create_pool(self._dsn, **kwargs)
+            pool = self.fake.create_pool(self.dsn, **kwargs)
         self._pools.append(pool)
         return pool
 

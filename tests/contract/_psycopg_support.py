@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import pytest
 
 from asyncfakes.psycopg import FakeAsyncConnection
@@ -149,3 +150,10 @@ def stats(pool: Any) -> dict[str, int]:
     """The pool's ``get_stats()`` the fake reproduces (not the timings): absent counters are 0."""
     found: dict[str, int] = pool.get_stats()
     return {key: found.get(key, 0) for key in STATS}
+
+
+async def until_waiting(pool: Any, callers: int = 1) -> None:
+    """Let the other tasks run until ``callers`` wait for a connection (no fixed sleep: load-proof)."""
+    with anyio.fail_after(10):
+        while pool.get_stats().get("requests_waiting", 0) < callers:
+            await anyio.sleep(0.001)

@@ -10,8 +10,8 @@ both, and asserts what user code observes, plus the SQL and parameters SQLAlchem
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, cast
 
 import pytest
 
@@ -58,7 +58,10 @@ class Side:
         """SQLAlchemy sent exactly these statements (SQL normalised; parameters by value)."""
         __tracebackhide__ = True
         got = [
-            (Statement(sql), tuple(params) if isinstance(params, (list, tuple)) else params)
+            (
+                Statement(sql),
+                tuple(cast("Sequence[object]", params)) if isinstance(params, (list, tuple)) else params,
+            )
             for sql, params in self.sent
         ]
         wanted = [(Statement(sql), params) for sql, params in expected]
@@ -67,7 +70,7 @@ class Side:
 
 def database_fixture(request: pytest.FixtureRequest) -> str:
     """The URL of the side's database: a fresh PostgreSQL database, or the fake's (``fake+...``)."""
-    driver = getattr(request.module, "DRIVER", "asyncpg")
+    driver = getattr(request.module, "DRIVER", "asyncpg")  # pytest leaves .module unannotated  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
     pytest.importorskip(driver)
     if request.param == "fake":
         return f"fake+postgresql+{driver}://"

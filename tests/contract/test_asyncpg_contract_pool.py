@@ -211,8 +211,8 @@ async def test_create_pool_fails_at_await_when_it_cannot_connect(pools: PoolTarg
     else:
         import asyncpg
 
-        assert pools._dsn is not None
-        pool = asyncpg.create_pool(_missing_database(pools._dsn), min_size=1, max_size=1)
+        assert pools.dsn is not None
+        pool = asyncpg.create_pool(_missing_database(pools.dsn), min_size=1, max_size=1)  # pyright: ignore[reportUnknownMemberType]
 
     with pytest.raises(error_class("InvalidCatalogNameError")) as caught:
         await pool
@@ -234,9 +234,9 @@ async def test_connect_fails_with_the_servers_error(pools: PoolTarget) -> None:
     else:
         import asyncpg
 
-        assert pools._dsn is not None
-        connect = asyncpg.connect
-        missing, refused = _missing_database(pools._dsn), "postgresql://127.0.0.1:1/x"
+        assert pools.dsn is not None
+        connect = asyncpg.connect  # asyncpg ships no types  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        missing, refused = _missing_database(pools.dsn), "postgresql://127.0.0.1:1/x"
 
     with pytest.raises(error_class("InvalidCatalogNameError"), match=MISSING_DB):
         await connect(missing)

@@ -27,8 +27,8 @@ async def test_attributes_name_the_columns_before_fetch(db: Target) -> None:
     found = statement.get_attributes()
 
     assert ["id", "who", "count"] == [attribute.name for attribute in found]
-    assert ("name", "type") == type(found[0])._fields
-    assert ("oid", "name", "kind", "schema") == type(found[0].type)._fields
+    assert ("name", "type") == type(found[0])._fields  # asyncpg ships no types  # pyright: ignore[reportUnknownMemberType]
+    assert ("oid", "name", "kind", "schema") == type(found[0].type)._fields  # asyncpg ships no types  # pyright: ignore[reportUnknownMemberType]
 
 
 async def test_attributes_of_returning_and_of_a_statement_without_rows(db: Target) -> None:
@@ -50,7 +50,7 @@ async def test_parameters_are_described_one_per_placeholder(db: Target) -> None:
     found = statement.get_parameters()
 
     assert 2 == len(found)
-    assert ("oid", "name", "kind", "schema") == type(found[0])._fields
+    assert ("oid", "name", "kind", "schema") == type(found[0])._fields  # asyncpg ships no types  # pyright: ignore[reportUnknownMemberType]
 
 
 async def test_statusmsg_after_each_kind_of_statement(db: Target) -> None:

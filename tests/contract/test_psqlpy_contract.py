@@ -85,7 +85,11 @@ async def test_row_factory_works_with_psqlpys_own_factories(db: Side) -> None:
         one.row_factory(factories.tuple_row),
         one.row_factory(factories.class_row(User)),
     )
-    assert [1, 2] == many.row_factory(lambda row: row["id"])
+
+    def id_of(row: dict[str, Any]) -> object:
+        return row["id"]
+
+    assert [1, 2] == many.row_factory(id_of)
 
 
 async def test_records_read_by_position_name_and_slice(db: Side) -> None:
@@ -120,7 +124,11 @@ async def test_custom_decoders_get_the_raw_value_and_skip_nulls(db: Side) -> Non
     if db.fake:
         db.fake.fetch.returns([{"n": None, "s": b"x"}])
         db.fake.fetch_row.returns({"n": None, "s": b"x"})
-    decoders: dict[str, Any] = {"n": lambda raw: ("decoded", raw), "s": lambda raw: ("decoded", raw)}
+
+    def decode(raw: bytes) -> tuple[str, bytes]:
+        return ("decoded", raw)
+
+    decoders: dict[str, Any] = {"n": decode, "s": decode}
 
     many = await db.conn.fetch("SELECT NULL::text AS n, 'x'::text AS s")
     one = await db.conn.fetch_row("SELECT NULL::text AS n, 'x'::text AS s")
@@ -130,7 +138,11 @@ async def test_custom_decoders_get_the_raw_value_and_skip_nulls(db: Side) -> Non
         many.result(custom_decoders=decoders),
         one.result(custom_decoders=decoders),
     )
-    assert [expected] == many.row_factory(lambda row: row, custom_decoders=decoders)
+
+    def whole(row: dict[str, Any]) -> dict[str, Any]:
+        return row
+
+    assert [expected] == many.row_factory(whole, custom_decoders=decoders)
 
 
 async def test_a_query_result_cannot_be_iterated_indexed_or_measured(db: Side) -> None:

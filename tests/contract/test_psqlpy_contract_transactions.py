@@ -387,7 +387,7 @@ async def test_a_statement_with_parameters_failing_to_prepare_is_a_plain_databas
     ]
     unprepared = await caught(db.conn.execute(sql, [1], prepared=False))
     without = [await caught(getattr(db.conn, m)(plain)) for m in ("execute", "fetch", "fetch_row")]
-    in_tx = []
+    in_tx: list[tuple[str, str]] = []
     for method in ("execute", "fetch", "fetch_row", "fetch_val"):
         tx = db.conn.transaction()
         await tx.begin()

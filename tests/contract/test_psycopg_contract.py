@@ -56,13 +56,21 @@ async def test_rows_are_tuples_by_default_with_count_status_and_names(db: Side) 
     )
 
 
+def _joined(*values: object) -> str:
+    return ":".join(map(str, values))
+
+
+def _names(**values: object) -> list[str]:
+    return sorted(values)
+
+
 @pytest.mark.parametrize(
     ("factory", "expected"),
     [
         (dict_row, AX_BX),
         (class_row(User), [User(1, "ax"), User(2, "bx")]),
-        (args_row(lambda i, n: f"{i}:{n}"), ["1:ax", "2:bx"]),
-        (kwargs_row(lambda **kw: sorted(kw)), [["id", "name"], ["id", "name"]]),
+        (args_row(_joined), ["1:ax", "2:bx"]),
+        (kwargs_row(_names), [["id", "name"], ["id", "name"]]),
         (scalar_row, [1, 2]),
     ],
     ids=["dict_row", "class_row", "args_row", "kwargs_row", "scalar_row"],

@@ -17,6 +17,7 @@ from tests.contract._psycopg_support import (
     psycopg_side,
     stats,
     status,
+    until_waiting,
 )
 
 __all__ = ["anyio_backend", "db", "psycopg_side"]
@@ -85,7 +86,7 @@ async def test_the_block_commits_on_success_and_rolls_back_on_error(db: Side) ->
             async with pool.connection() as failed:
                 await failed.execute(INSERT, (2, "b"))
                 raise ZeroDivisionError
-        after = (conn.closed, failed.closed)
+        after = (conn.closed, failed.closed)  # bound before the body raised  # pyright: ignore[reportPossiblyUnboundVariable]
 
     assert ((True, True), 1) == (after, await count_rows(db, 1))
 
@@ -144,13 +145,12 @@ async def test_a_waiting_caller_gets_the_returned_connection(db: Side) -> None:
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.05)
-            waiting = stats(pool)["requests_waiting"]
+            await until_waiting(pool)
+            assert 1 == stats(pool)["requests_waiting"]
             await pool.putconn(held)
         after = stats(pool)
 
     common = {"requests_num": 2, "requests_queued": 1, "connections_num": 1}
-    assert 1 == waiting
     assert [(held, False, counts(1, pool_size=1, **common))] == got
     assert counts(1, **common) == after
     assert held.closed
@@ -162,11 +162,11 @@ async def test_too_many_waiting_callers(db: Side) -> None:
         held = await pool.getconn()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(caught, pool.getconn(timeout=0.3))
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             error = await caught(pool.getconn(timeout=0.3))
+            assert ("TooManyRequests", None, "the pool 'p' has already 1 requests waiting") == error
         await pool.putconn(held)
 
-    assert ("TooManyRequests", None, "the pool 'p' has already 1 requests waiting") == error
     assert 2 == stats(pool)["requests_errors"]
 
 
@@ -228,13 +228,14 @@ async def test_configure_and_kwargs_apply_to_every_new_connection(db: Side) -> N
     async def configure(conn: object) -> None:
         configured.append(conn)
 
+    seen: list[tuple[bool, str]] = []
     async with make_null_pool(db, kwargs={"autocommit": True}, configure=configure) as pool:
         for _ in range(2):
             async with pool.connection() as conn:
                 await conn.execute("SELECT 1")
-                seen = (conn.autocommit, status(conn))
+                seen.append((conn.autocommit, status(conn)))
 
-    assert ((True, "IDLE"), 2) == (seen, len(configured))
+    assert ([(True, "IDLE")] * 2, 2) == (seen, len(configured))
     assert configured[0] is not configured[1]
 
 
@@ -254,7 +255,7 @@ async def test_a_connection_handed_to_a_waiting_caller_is_rolled_back_first(db: 
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             await pool.putconn(held)
 
     assert ([(held, "IDLE")], True, 0) == (got, held.closed, await count_rows(db, 0))

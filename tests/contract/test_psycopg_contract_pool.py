@@ -17,6 +17,7 @@ from tests.contract._psycopg_support import (
     make_pool,
     psycopg_side,
     status,
+    until_waiting,
 )
 
 __all__ = ["anyio_backend", "db", "psycopg_side"]
@@ -71,7 +72,7 @@ async def test_connection_rolls_back_on_error(db: Side) -> None:
             async with pool.connection() as conn:
                 await conn.execute(INSERT, (1, "a"))
                 raise ZeroDivisionError
-        assert "IDLE" == status(conn)
+        assert "IDLE" == status(conn)  # bound before the body raised  # pyright: ignore[reportPossiblyUnboundVariable]
 
     assert 0 == await count_rows(db, pool, 0)
 
@@ -101,13 +102,13 @@ async def test_waiting_callers_are_served_first_come_first_served(db: Side) -> N
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take, "first")
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             tasks.start_soon(take, "second")
-            await anyio.sleep(0.05)
-            waiting = pool.get_stats()["requests_waiting"]
+            await until_waiting(pool, 2)
+            assert 2 == pool.get_stats()["requests_waiting"]
             await pool.putconn(held)
 
-    assert (2, ["first", "second"]) == (waiting, order)
+    assert ["first", "second"] == order
 
 
 @pytest.mark.asyncfakes(verify=False)  # problems are the point of this test
@@ -158,7 +159,7 @@ async def test_closing_the_pool_fails_the_waiting_callers(db: Side, make: Any, s
 
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(wait_for_one)
-        await anyio.sleep(0.05)
+        await until_waiting(pool)
         await pool.close()
     await pool.putconn(held)
 
@@ -238,7 +239,7 @@ async def test_a_closed_connection_given_back_is_replaced_for_a_waiting_caller(
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(take)
-            await anyio.sleep(0.05)
+            await until_waiting(pool)
             await held.close()
             await pool.putconn(held)
         found = pool.get_stats()

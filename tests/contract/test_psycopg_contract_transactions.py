@@ -159,7 +159,7 @@ async def test_a_failing_nested_block_rolls_back_to_its_savepoint(db: Side) -> N
         after = status(db.conn)
         await db.conn.execute("SELECT 1")
 
-    assert ("INTRANS", "rolled_back_with_error") == (after, inner.status.value)
+    assert ("INTRANS", "rolled_back_with_error") == (after, inner.status.value)  # pyright: ignore[reportPossiblyUnboundVariable]
     assert 1 == await count_rows(db, 1)
 
 

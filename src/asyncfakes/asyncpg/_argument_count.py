@@ -57,7 +57,7 @@ def check_arguments(method: str, sql: str, params: Any, history: Sequence[Call])
         error = postgres_error("42P02", f"there is no parameter ${parameters(sql)[0]}")
         raise error
     elif method in _MANY_SETS and isinstance(params, (list, tuple)):
-        for element, arguments in enumerate(params):
+        for element, arguments in enumerate(params):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
             _check_arguments(sql, arguments)
             violation = scalar_violation(sql, arguments, history, element)
             if violation is not None:

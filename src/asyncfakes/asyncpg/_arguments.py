@@ -155,14 +155,14 @@ def scalar_violation(
     ``history`` is the connection's (with a ``set_type_codec`` call in it, only explicit casts are
     trusted); ``element`` is the index of ``args`` in an ``executemany``/``fetchmany`` list.
     """
-    if not isinstance(args, (list, tuple)) or not any(isinstance(a, (list, tuple)) for a in args):
+    if not isinstance(args, (list, tuple)) or not any(isinstance(a, (list, tuple)) for a in args):  # pyright: ignore[reportUnknownVariableType]
         return None
     slots = scalar_slots(sql)
-    for number, value in enumerate(args, 1):
+    for number, value in enumerate(args, 1):  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         kind = slots.get(number)
         if kind is None or not isinstance(value, (list, tuple)) or (kind == COMPARED and _codecs(history)):
             continue
-        name = type(value).__name__
+        name = type(value).__name__  # pyright: ignore[reportUnknownArgumentType]
         reason = (
             _UNKNOWN_TYPE.format(kind=name) % (number, number, number)
             if kind == COMPARED
@@ -170,7 +170,7 @@ def scalar_violation(
         )
         # asyncpg names executemany() for fetchmany() too
         where = "" if element is None else f" in element #{element} of executemany() sequence"
-        shown = repr(value)
+        shown = repr(value)  # pyright: ignore[reportUnknownArgumentType]
         if len(shown) > 40:  # asyncpg cuts the value's repr at 40 characters
             shown = shown[:40] + "..."
         error = error_class("DataError")(

@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 import sys
 from functools import lru_cache
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, cast
+
+if TYPE_CHECKING:
+    from ._record import Record
 
 __all__ = ["Attribute", "Type", "attributes", "described_columns", "parameter_types", "place", "sources"]
 
@@ -223,8 +226,8 @@ def _asyncpg_types() -> Any:
 
 
 def place(
-    found: list[Any], columns: tuple[str, ...] | None, method: str, read: tuple[str | None, ...] = ()
-) -> list[Any]:
+    found: list[Record], columns: tuple[str, ...] | None, method: str, read: tuple[str | None, ...] = ()
+) -> list[Record]:
     """Put each scripted record's values in the statement's column order, as the server returns them.
 
     A row may name a labelled plain column (``users.id AS users_id``) by the column it reads
@@ -233,14 +236,15 @@ def place(
     """
     if columns is None:
         return found  # not named by the text (SELECT *, an expression without a name): unchecked
-    placed = []
+    placed: list[Record] = []
     for record in found:
         names = record._names
         if names != columns:
             keys = columns
             if len(set(names)) == len(names) and sorted(names) != sorted(columns):
-                keys = read if None not in read and len(set(read)) == len(read) else keys  # type: ignore[assignment]
-            if len(set(names)) != len(names) or sorted(names) != sorted(keys):  # pyright: ignore[reportArgumentType]
+                named = None not in read and len(set(read)) == len(read)
+                keys = cast("tuple[str, ...]", read) if named else keys
+            if len(set(names)) != len(names) or sorted(names) != sorted(keys):
                 raise ValueError(_misfit(names, columns, method))
             index = record._index
             values = tuple(record._values[index[name]] for name in keys)

@@ -36,17 +36,17 @@ class Record:
     """The asyncpg class this one stands for in ``isinstance`` checks (see ``__class__``)."""
 
     def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        pairs = list(data.items()) if isinstance(data, Mapping) else list(data)
-        for pair in pairs:
+        pairs = list(data.items()) if isinstance(data, Mapping) else list(data)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        for pair in pairs:  # pyright: ignore[reportUnknownVariableType]
             item = cast("object", pair)
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):  # pyright: ignore[reportUnknownArgumentType]
                 msg = (
                     f"Record() takes a mapping of column names to values or (name, value) pairs; "
                     f"got the item {pair!r}. For a row of values use rows(columns, values)."
                 )
                 raise TypeError(msg)
-        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue]
-        self._values: tuple[Any, ...] = tuple(value for _, value in pairs)
+        self._names: tuple[str, ...] = tuple(name for name, _ in pairs)  # pyright: ignore[reportAttributeAccessIssue, reportUnknownVariableType]
+        self._values: tuple[Any, ...] = tuple(value for _, value in pairs)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         self._index: dict[str, int] = {name: i for i, name in enumerate(self._names)}
 
     @classmethod
@@ -128,7 +128,7 @@ class Record:
         if isinstance(other, Record):
             return other._values
         if isinstance(other, tuple):
-            return other
+            return other  # pyright: ignore[reportUnknownVariableType]
         return None
 
     def __eq__(self, other: object) -> bool:
@@ -176,10 +176,10 @@ def rows(columns: str | Sequence[str], *values: Sequence[Any]) -> list[Record]:
     """
     names = tuple(columns.replace(",", " ").split()) if isinstance(columns, str) else tuple(columns)
     index = {name: i for i, name in enumerate(names)}
-    made = []
+    made: list[Record] = []
     for number, row in enumerate(values):
         item = cast("object", row)
-        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != len(names):
+        if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != len(names):  # pyright: ignore[reportUnknownArgumentType]
             msg = (
                 f"rows(): row {number} is {row!r}, but there are {len(names)} columns {list(names)}; "
                 "each row is a tuple with one value per column."
@@ -208,7 +208,7 @@ def record_type(record_class: object) -> type[Record]:
             base.__name__ == "Record" and base.__module__.startswith("asyncpg.")
             for base in record_class.__mro__
         ):
-            return _emulate(record_class)
+            return _emulate(record_class)  # pyright: ignore[reportUnknownArgumentType]
     msg = f"record_class is expected to be a subclass of asyncpg.Record, got {record_class!r}"
     raise interface_error(msg)
 
@@ -236,15 +236,15 @@ def _index_of(names: tuple[Any, ...]) -> dict[str, int] | None:
 def _row(value: Any, kind: type[Record], method: str) -> Record:
     if type(value) is dict:
         # The common case, made cheap: the names are checked and indexed once per set of names.
-        names = tuple(value)
-        index = _index_of(names)
+        names = tuple(value)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        index = _index_of(names)  # pyright: ignore[reportUnknownArgumentType]
         if index is not None:
-            fast: Record = kind._make(names, tuple(value.values()), index)
+            fast: Record = kind._make(names, tuple(value.values()), index)  # pyright: ignore[reportUnknownArgumentType]
             return fast
     if isinstance(value, Record):
         return value if type(value) is kind else kind._make(value._names, value._values, value._index)
     if isinstance(value, Mapping):
-        return kind(value)
+        return kind(value)  # pyright: ignore[reportUnknownArgumentType]
     msg = (
         f"{method}(): a scripted row must be a dict or a Record, got {value!r} "
         f"({type(value).__name__}). Script rows as [{{'id': 1}}, ...] or rows('id', (1,), ...)."
@@ -257,7 +257,7 @@ def as_rows(value: Any, kind: type[Record], method: str) -> list[Record]:
     if isinstance(value, (Record, Mapping)):
         return [_row(value, kind, method)]
     if isinstance(value, (list, tuple)):
-        return [_row(item, kind, method) for item in value]
+        return [_row(item, kind, method) for item in value]  # pyright: ignore[reportUnknownVariableType]
     msg = (
         f"{method}() answers a list of rows; the script gave {value!r} ({type(value).__name__}). "
         "Script a list of dicts or Records, e.g. [{'id': 1}], or [] for no rows."

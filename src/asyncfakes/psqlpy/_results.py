@@ -10,7 +10,10 @@ as it fails in production.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 from . import exceptions as exc
 from ._failures import client_side
@@ -204,8 +207,9 @@ def unexpected_row_count() -> Exception:
     return client_side(exc.ConnectionExecuteError("query returned an unexpected number of rows"))
 
 
-def _is_rows(value: object) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)
+def _is_rows(value: object) -> TypeIs[list[Mapping[str, Any]] | tuple[Mapping[str, Any], ...]]:
+    # Per fetch call: the loop reads list[Unknown]'s items, where a cast() would be one more call.
+    return isinstance(value, (list, tuple)) and all(isinstance(row, Mapping) for row in value)  # pyright: ignore[reportUnknownVariableType]
 
 
 def rows_of(method: str, value: Any) -> QueryResult:
@@ -244,7 +248,7 @@ def one_row(value: Any) -> SingleQueryResult:
     if isinstance(value, SingleQueryResult):
         return value
     if isinstance(value, Mapping):
-        return SingleQueryResult(value)
+        return SingleQueryResult(value)  # per call: a Mapping[Unknown, Unknown]  # pyright: ignore[reportUnknownArgumentType]
     rows = _rows(value)
     if rows is None:
         msg = (

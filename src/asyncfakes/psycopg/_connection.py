@@ -67,12 +67,12 @@ class ExecuteMethod(FakeMethod[..., FakePGResult]):
             and (conn._autocommit or conn._transaction_stack)
         ):
             # The usual call, with no BEGIN to send first: one recorded call straight to a cursor.
-            return FakeMethod.__call__(conn._direct, query, params)
+            return FakeMethod.__call__(conn._direct, query, params)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         return conn.cursor().execute(query, params, prepare=prepare, binary=binary)
 
     def record(self, *args: Any, **kwargs: Any) -> Coroutine[Any, Any, FakePGResult]:
         """Record and answer one ``execute`` call (the cursor's ``execute`` goes through here)."""
-        return FakeMethod.__call__(self, *args, **kwargs)
+        return FakeMethod.__call__(self, *args, **kwargs)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 class FakeAsyncConnection(SessionSettings, BaseConnection):
@@ -302,7 +302,7 @@ class FakeAsyncConnection(SessionSettings, BaseConnection):
             params = call.params
             # The usual call (positional parameters that fit one plain statement) is settled by
             # one cached look-up; anything else gets psycopg's full check.
-            if not ((type(params) is list or type(params) is tuple) and len(params) == simple_count(sql)):
+            if not ((type(params) is list or type(params) is tuple) and len(params) == simple_count(sql)):  # pyright: ignore[reportUnknownArgumentType]
                 check_execute(sql, params)
         elif method == "executemany":
             check_many(sql, call.params)

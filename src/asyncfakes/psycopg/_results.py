@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from psycopg.pq import ExecStatus
 
@@ -47,7 +47,7 @@ _OIDS: tuple[tuple[type, int], ...] = (
 _OID_OF_TYPE = dict(_OIDS)
 
 
-def _oid(value: Any) -> int:
+def _oid(value: object) -> int:
     return _oid_of_type(type(value))
 
 
@@ -86,7 +86,7 @@ class Column(Sequence[Any]):
         return 7
 
     def __getitem__(self, index: Any) -> Any:
-        items = (self._name, self._type_code, None, None, None, None, None)
+        items: tuple[Any, ...] = (self._name, self._type_code, None, None, None, None, None)
         return items[index]
 
     def __repr__(self) -> str:
@@ -194,7 +194,7 @@ def _command(sql: str, count: int, status: str | None) -> FakePGResult:
 def _rows(
     method: str, sql: str, rows: Sequence[Any], columns: tuple[str, ...] | None, status: str | None
 ) -> FakePGResult:
-    if type(rows) is not list and isinstance(rows, (str, bytes, Mapping)):
+    if not isinstance(rows, list) and isinstance(rows, (str, bytes, Mapping)):
         msg = f"{method}: script the rows as a list (of dicts, or of tuples in a Result), got {rows!r}."
         raise TypeError(msg)
     if columns is None:
@@ -214,7 +214,7 @@ def _rows(
             # The server returns the statement's columns in its order, whatever the dicts' order.
             return _query(sql, named, [_placed(method, sql, row, named) for row in rows], status)
         names = tuple(rows[0]) if rows else ()
-        values = []
+        values: list[tuple[Any, ...]] = []
         for row in rows:
             if tuple(row) != names:
                 msg = f"{method}: every row needs the same columns {list(names)}, got {dict(row)!r}."
@@ -223,7 +223,7 @@ def _rows(
         return _query(sql, names, values, status)
     values = []
     for row in rows:
-        value = tuple(row.values()) if isinstance(row, Mapping) else tuple(row)
+        value: tuple[Any, ...] = tuple(row.values()) if isinstance(row, Mapping) else tuple(row)  # per row  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
         if len(value) != len(columns):
             msg = f"{method}: the row {row!r} has {len(value)} values for the columns {list(columns)}."
             raise ValueError(msg)
@@ -287,9 +287,9 @@ def result_of(method: str, sql: str, value: Any) -> FakePGResult:
     """Shape a scripted answer for ``sql`` into the result the cursor exposes."""
     if type(value) is list:
         return (
-            _dict_rows(method, sql, value)
-            if value and type(value[0]) is dict
-            else _rows(method, sql, value, None, None)
+            _dict_rows(method, sql, value)  # pyright: ignore[reportUnknownArgumentType]
+            if value and type(value[0]) is dict  # pyright: ignore[reportUnknownArgumentType]
+            else _rows(method, sql, value, None, None)  # pyright: ignore[reportUnknownArgumentType]
         )
     if isinstance(value, FakePGResult):
         return value
@@ -308,7 +308,7 @@ def result_of(method: str, sql: str, value: Any) -> FakePGResult:
     if isinstance(value, Mapping):
         return _rows(method, sql, [value], None, None)
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        return _rows(method, sql, value, None, None)
+        return _rows(method, sql, value, None, None)  # pyright: ignore[reportUnknownArgumentType]
     msg = f"{method}: script rows (a list of dicts), a row count (an int), or a Result; got {value!r}."
     raise TypeError(msg)
 
@@ -340,8 +340,10 @@ def split_many(sql: str, params_seq: Any, value: Any, *, returning: bool) -> lis
         if counts:
             counts[-1] = value - share * (count - 1)
         return [_command(sql, n, None) for n in counts]
-    if isinstance(value, (list, tuple)) and len(value) == count:
-        return [result_of("executemany", sql, item) for item in value]
+    if isinstance(value, (list, tuple)):
+        answers = cast("Sequence[object]", value)
+        if len(answers) == count:
+            return [result_of("executemany", sql, item) for item in answers]
     what = "the rows of each set (a list of lists)" if returning else "the total row count (an int)"
     msg = (
         f"executemany: script {what}, or a list of one answer per parameter set ({count} of them); "

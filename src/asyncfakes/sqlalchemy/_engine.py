@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from asyncfakes import BaseConnection, Call, CallLog, Matcher, Stub, UnexpectedCall, Verifiable
 
@@ -105,13 +105,17 @@ class FakeEngine(Verifiable):
     def _matching(self, statement: Any, params: Any) -> dict[str, Any]:
         """``sql=`` and (unless none) ``params=`` for the core's matching."""
         if isinstance(statement, (Matcher, re.Pattern)):
-            matcher: object = statement  # Contains("INSERT INTO users"), Regex(...), ANY
+            matcher: object = cast("object", statement)  # Contains("INSERT INTO users"), a re.Pattern
             bound = None
         else:
             sql, bound = compile_statement(statement, self.engine.dialect)
             matcher = Statement(sql)
         if params is UNSET:
-            params = BoundValues(tuple(bound.values())) if isinstance(bound, dict) else bound
+            params = (
+                BoundValues(tuple(cast("dict[str, Any]", bound).values()))
+                if isinstance(bound, dict)
+                else bound
+            )
         return {"sql": matcher} if params is None else {"sql": matcher, "params": params}
 
     def when(self, statement: Any, *, params: Any = UNSET) -> Stub:

@@ -12,9 +12,9 @@ import datetime
 import itertools
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 __all__ = ["BOOTSTRAP", "Described", "NaturalAnswers"]
 
@@ -80,9 +80,10 @@ def _value(item: list[str], params: Any) -> Any:
     first = item[0] if item else ""
     if first.startswith("$") and first[1:].isdigit() and isinstance(params, (list, tuple)):
         index = int(first[1:]) - 1
-        return params[index] if index < len(params) else None
+        values = cast("Sequence[object]", params)
+        return values[index] if index < len(values) else None
     if first.startswith("%(") and isinstance(params, dict):
-        return params.get(first[2:-2])
+        return cast("dict[str, object]", params).get(first[2:-2])
     return None
 
 
@@ -116,7 +117,7 @@ def returning(sql: str) -> tuple[tuple[str, str | None], ...]:
     match = _RETURNING.search(sql)
     if match is None:
         return ()
-    found = []
+    found: list[tuple[str, str | None]] = []
     for item in next(_groups(["(", *_TOKEN.findall(sql[match.end() :]), ")"], 0)):
         source = item[:-2] if len(item) > 2 and item[-2].lower() == "as" else item
         plain = len(source) in (1, 3) and all(t == "." or t[0].isalpha() or t[0] in '"_' for t in source)

@@ -10,9 +10,9 @@ SQLAlchemy 2.0 puts on ORM loader columns (``users.id AS users_id``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from asyncfakes import Matcher as _Matcher
 from asyncfakes import normalize_sql
@@ -68,10 +68,13 @@ class BoundValues:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Mapping):
-            other = tuple(other.values())
-        if not isinstance(other, (list, tuple)) or len(other) != len(self.values):
+            other = tuple(cast("Mapping[object, object]", other).values())
+        if not isinstance(other, (list, tuple)):
             return False
-        return all(mine == theirs for mine, theirs in zip(self.values, other, strict=True))
+        theirs = cast("Sequence[object]", other)
+        return len(theirs) == len(self.values) and all(
+            mine == their for mine, their in zip(self.values, theirs, strict=True)
+        )
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
