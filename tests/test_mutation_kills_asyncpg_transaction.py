@@ -239,7 +239,7 @@ async def test_asyncpg_a_transaction_is_no_longer_managed_after_its_async_with_b
     with pytest.raises(KeyError):
         async with rolled_back:
             raise KeyError("boom")
-    messages = []
+    messages: list[str] = []
     for action in (committed.commit, rolled_back.rollback):
         with pytest.raises(error_class("InterfaceError")) as caught:
             await action()

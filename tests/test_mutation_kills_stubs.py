@@ -330,7 +330,7 @@ def test_a_stub_made_directly_is_not_optional() -> None:
     from asyncfakes import Stub
 
     conn = FakeConnection()
-    stub = Stub("fetch", None, UNSET, None, 0, conn._script)
+    stub = Stub("fetch", None, UNSET, None, 0, conn._script)  # pyright: ignore[reportPrivateUsage]
 
     assert stub.optional is False
     assert "fetch.when()" == repr(stub)
