@@ -209,3 +209,61 @@ async def test_asyncpg_a_commit_postgresql_turned_into_a_rollback_leaves_the_con
     # Outside any transaction PostgreSQL warns "there is no transaction in progress" and answers COMMIT.
     assert "COMMIT" == await conn.execute("COMMIT")
     assert 1 == len(conn.problems())  # the rolled-back commit only, not the later COMMIT
+
+
+async def test_asyncpg_start_on_a_closed_connection_names_the_transaction_method() -> None:
+    """start() is guarded as commit() and rollback() are: 'cannot call Transaction.start(): ...'."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    tx = conn.transaction()
+    await conn.close()
+
+    with pytest.raises(error_class("InterfaceError")) as caught:
+        await tx.start()
+
+    assert "cannot call Transaction.start(): the underlying connection is closed" == str(caught.value)
+    assert ("new", ["close"]) == (tx.state, [call.method for call in conn.calls])  # no BEGIN sent
+
+
+async def test_asyncpg_a_transaction_is_no_longer_managed_after_its_async_with_block() -> None:
+    """After the block (committed or rolled back), a manual call gets the state error, not the block's."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import error_class
+
+    conn = AsyncpgConnection()
+    committed, rolled_back = conn.transaction(), conn.transaction()
+    async with committed:
+        pass
+    with pytest.raises(KeyError):
+        async with rolled_back:
+            raise KeyError("boom")
+    messages: list[str] = []
+    for action in (committed.commit, rolled_back.rollback):
+        with pytest.raises(error_class("InterfaceError")) as caught:
+            await action()
+        messages.append(str(caught.value))
+    with pytest.raises(error_class("InterfaceError")) as reentered:
+        async with committed:
+            pass
+
+    assert [
+        "cannot commit; the transaction is already committed",
+        "cannot rollback; the transaction is already rolled back",
+    ] == messages
+    assert "cannot start; the transaction is already committed" == str(reentered.value)
+
+
+async def test_asyncpg_a_transaction_made_directly_is_read_write_and_not_deferrable() -> None:
+    """FakeTransaction(conn) without options sends a plain BEGIN, as conn.transaction() does."""
+    from asyncfakes.asyncpg import FakeConnection as AsyncpgConnection
+    from asyncfakes.asyncpg import FakeTransaction
+
+    conn = AsyncpgConnection()
+    tx = FakeTransaction(conn)
+    await tx.start()
+    await tx.commit()
+
+    assert (None, False, False) == (tx.isolation, tx.readonly, tx.deferrable)
+    assert ["BEGIN;", "COMMIT;"] == conn.calls.sql

@@ -34,35 +34,45 @@ def test_fake_method_refuses_what_is_not_a_python_function(target: Any) -> None:
         fake_method(target)
 
 
-class Custom(FakeConnection):
-    @fake_method(name="query", shape=lambda host, call, value: ("shaped", value), strict=False)
-    async def _query(self, sql: str, parameters: Any = None) -> Any:
-        return "natural"
+def custom_class() -> type[Any]:
+    """A connection class with fake methods, made inside the test that uses it.
 
-    @fake_method
-    async def plain(self, sql: str) -> Any:
-        return "plain natural"
+    fake_method runs when a class is created: a class made at import (collection) time would be
+    made before a mutation run applies its mutant, and no test could tell.
+    """
+
+    class Custom(FakeConnection):
+        @fake_method(name="query", shape=lambda host, call, value: ("shaped", value), strict=False)
+        async def _query(self, sql: str, parameters: Any = None) -> Any:
+            return "natural"
+
+        @fake_method
+        async def plain(self, sql: str) -> Any:
+            return "plain natural"
+
+    return Custom
 
 
 async def test_fake_method_options_name_shape_and_strict_all_apply() -> None:
     """name= names the calls (and the binder's errors), shape= shapes answers, strict=False answers naturally."""
-    conn = Custom(strict=True)
+    conn = custom_class()(strict=True)
 
     assert "natural" == await conn._query("SELECT 1")
     conn._query.returns(5)
     assert ("shaped", 5) == await conn._query("SELECT 1")
     assert ["query", "query"] == [call.method for call in conn.calls]
     with pytest.raises(TypeError, match=r"^Custom\.query\(\) got an unexpected keyword argument 'bad'$"):
-        conn._query("SELECT 1", bad=1)  # type: ignore[call-arg, unused-coroutine]
+        conn._query("SELECT 1", bad=1)
 
 
 async def test_a_fake_method_is_strict_by_default() -> None:
     """@fake_method without options refuses an unscripted call on a strict connection."""
-    conn = Custom(strict=True)
+    custom = custom_class()
+    conn = custom(strict=True)
 
     with pytest.raises(UnexpectedCall, match=r"^Unexpected call #0 plain\('SELECT 2'\)"):
         await conn.plain("SELECT 2")
-    assert "plain natural" == await Custom().plain("SELECT 2")
+    assert "plain natural" == await custom().plain("SELECT 2")
 
 
 async def test_an_error_a_stub_raises_carries_no_near_miss_note() -> None:
@@ -120,3 +130,63 @@ async def test_a_methods_calls_fail_showing_the_whole_connection_history() -> No
         "Calls on this connection (1):\n"
         "  #0 execute('DELETE FROM t') -> returned"
     )
+
+
+async def test_a_stub_lists_the_calls_it_answered() -> None:
+    """stub.calls holds the very calls the stub answered, with their SQL and parameters."""
+    conn = FakeConnection()
+    stub = conn.fetch_val.when(sql="SELECT $1::int").returns(1)
+
+    await conn.fetch_val("SELECT $1::int", [7])
+    await conn.fetch_val("SELECT 2")
+
+    assert [conn.calls[0]] == list(stub.calls)
+    assert ("SELECT $1::int", [7]) == (stub.calls[0].sql, stub.calls[0].params)
+
+
+async def test_an_error_of_the_methods_own_answer_carries_no_near_miss_note() -> None:
+    """A call no stub matched but the method's answer served (by raising) was answered: no note."""
+    conn = FakeConnection()
+    conn.fetch.when(sql="SELECT * FROM users WHERE id = $1", params=[1]).returns([])
+    conn.fetch.raises(ValueError("x"))
+
+    with pytest.raises(ValueError, match="^x$") as excinfo:
+        await conn.fetch("SELECT * FROM users WHERE id = $1", [2])
+    assert None is getattr(excinfo.value, "__notes__", None)
+
+
+async def test_a_fake_without_checkpoints_does_not_yield_to_other_tasks() -> None:
+    """The generic fake (checkpoint_calls False) answers without a loop round trip, even with tasks ready."""
+    import anyio
+
+    conn = FakeConnection()
+    ran: list[str] = []
+
+    async def other() -> None:
+        ran.append("other")
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(other)
+        await conn.fetch_val("SELECT 1")
+        ran.append("call answered")
+
+    assert ["call answered", "other"] == ran
+
+
+async def test_a_pooled_psqlpy_connection_is_freed_as_soon_as_it_is_dropped() -> None:
+    """Its fake methods are not cached on it, so no cycle keeps it: dropped, it gives its slot back at once."""
+    import gc
+
+    from asyncfakes import psqlpy
+
+    pool = psqlpy.FakeConnectionPool(2)
+    gc.disable()  # only reference counting may free it
+    try:
+        conn = await pool.connection()
+        await conn.execute("SELECT 1")
+        del conn
+        [dropped] = pool.connections
+        assert dropped.closed
+    finally:
+        gc.enable()
+    assert ["SELECT 1"] == pool.calls.sql

@@ -113,3 +113,60 @@ async def test_a_scripted_fake_record_is_answered_as_it_is() -> None:
 
     assert ([{"id": 1}, {"id": 2}], 7) == (fetched.result(), fetched.rowcount)
     assert ({"id": 3}, 4) == (fetched_row.result(), fetched_row.rowcount)
+
+
+@pytest.mark.anyio
+@pytest.mark.asyncfakes(verify=False)  # verify() reports the refused rows too
+async def test_a_scripted_fake_record_of_rows_is_checked_against_the_columns() -> None:
+    """A FakeRecord holding a list of rows with other columns than the SQL names is refused too."""
+    from asyncfakes import FakeConnection
+
+    conn = FakeConnection()
+    conn.fetch.returns_once(FakeRecord([{"idd": 1}]))
+    conn.fetch_row.returns_once(FakeRecord([{"idd": 2}]))
+
+    with pytest.raises(ValueError, match="idd"):
+        await conn.fetch("SELECT id FROM users")
+    with pytest.raises(ValueError, match="idd"):
+        await conn.fetch_row("SELECT id FROM users")
+
+
+@pytest.mark.anyio
+async def test_check_columns_sees_only_the_rows_that_are_not_exactly_the_columns() -> None:
+    """A dict row with exactly the SQL's columns fits at once; the check_columns hook sees the others."""
+    from types import MappingProxyType
+
+    from asyncfakes import Call, FakeConnection
+
+    seen: list[list[str]] = []
+
+    class Recording(FakeConnection):
+        def check_columns(self, call: Call, names: Sequence[str]) -> None:
+            seen.append(list(names))
+            super().check_columns(call, names)
+
+    conn = Recording()
+    conn.fetch.returns([{"id": 1}, MappingProxyType({"id": 2}), {"id": 3}])
+
+    rows = await conn.fetch("SELECT id FROM users")
+
+    assert [1, 2, 3] == [row["id"] for row in rows]
+    assert [["id"]] == seen
+
+
+@pytest.mark.anyio
+async def test_execute_many_counts_a_scripted_boolean_as_one_row_as_execute_does() -> None:
+    """True and False are results, not row counts, for execute_many as for execute and FakeRecord."""
+    from asyncfakes import FakeConnection
+
+    conn = FakeConnection()
+    conn.execute.returns(False)
+    conn.execute_many.returns(False)
+
+    one = await conn.execute("UPDATE users SET active = $1", [True])
+    many = await conn.execute_many("UPDATE users SET active = $1", [[True], [False]])
+
+    assert (False, 1) == (one.result(), one.rowcount)
+    assert (False, 1) == (many.result(), many.rowcount)
+    assert one == many
+    assert "FakeRecord(False, rowcount=1)" == repr(many)

@@ -10,6 +10,7 @@ from asyncfakes import (
     ANY,
     Contains,
     ExpectationsNotMet,
+    FakeAssertionError,
     FakeConnection,
     Matcher,
     Regex,
@@ -17,6 +18,7 @@ from asyncfakes import (
     StartsWith,
     UnexpectedCall,
 )
+from asyncfakes._calls import UNSET
 
 # These tests leave unmet expectations, unused stubs and unexpected calls on purpose.
 pytestmark = [pytest.mark.anyio, pytest.mark.asyncfakes(verify=False)]
@@ -253,3 +255,82 @@ def test_stub_accepts_answers_false_for_a_mismatch() -> None:
     assert stub.accepts_matched("fetch", [1]) is False
     assert stub.accepts_matched("fetch_val", [2]) is False
     assert stub.accepts("fetch_val", "select 1", (1,)) is True
+
+
+@pytest.mark.parametrize("seconds", [True, False])
+def test_delays_refuses_a_boolean(seconds: bool) -> None:
+    """True is not one second: delays() takes a number, and says so."""
+    conn = FakeConnection()
+    with pytest.raises(
+        ValueError, match=re.escape(f"delays() takes a number of seconds >= 0, got {seconds!r}.")
+    ):
+        conn.fetch.delays(seconds)
+
+
+def test_a_delayed_answer_is_checked_as_the_method_checks_it() -> None:
+    """delays(...).returns(5) on fetch is refused when scripted, as returns(5) is."""
+    conn = FakeConnection()
+    with pytest.raises(TypeError, match=r"^conn\.fetch\.delays\(0\.1\)\.returns\(\): fetch answers rows"):
+        conn.fetch.delays(0.1).returns(5)
+    with pytest.raises(TypeError, match=r"^fetch\.when\(sql='SELECT 1'\)\.delays\(0\.1\)\.returns\(\): "):
+        conn.fetch.when(sql="SELECT 1").delays(0.1).returns(5)
+
+
+async def test_a_half_written_delay_of_a_stub_refuses_only_its_methods_calls() -> None:
+    """stub.delays(0.1) with no verb blocks the stub's method, not the others."""
+    conn = FakeConnection()
+    stub = conn.fetch.when(sql="SELECT 1").returns([])
+    stub.delays(0.1)  # no verb
+
+    await conn.execute("DELETE FROM t")
+    with pytest.raises(
+        FakeAssertionError, match=r"fetch\.when\(sql='SELECT 1'\)\.delays\(0\.1\) has no answer verb"
+    ):
+        await conn.fetch("SELECT 1")
+
+
+async def test_a_half_written_delay_of_a_delay_refuses_only_its_methods_calls() -> None:
+    """delays() chained on a finished delays() with no verb blocks that method only."""
+    conn = FakeConnection()
+    delayed = conn.fetch.delays(0.1)
+    delayed.returns([])
+    delayed.delays(0.2)  # no verb
+
+    await conn.execute("DELETE FROM t")
+    with pytest.raises(
+        FakeAssertionError, match=r"conn\.fetch\.delays\(0\.1\)\.delays\(0\.2\) has no answer verb"
+    ):
+        await conn.fetch("SELECT 1")
+
+
+async def test_a_stubs_calls_fail_naming_the_stub() -> None:
+    """stub.calls.one() fails naming the stub whose calls it counted."""
+    conn = FakeConnection()
+    stub = conn.fetch.when(sql="SELECT 1").returns([])
+
+    with pytest.raises(FakeAssertionError) as excinfo:
+        stub.calls.one()
+    assert str(excinfo.value).startswith(
+        "Expected exactly one of calls matching fetch.when(sql='SELECT 1'), but there were 0."
+    )
+
+
+def test_a_stubs_repr_cuts_its_params_beyond_60_characters() -> None:
+    """Parameters that print in 60 characters show whole; 61 are cut in the middle."""
+    conn = FakeConnection()
+    sixty = ["x" * 56]
+    sixty_one = ["x" * 57]
+
+    assert f"fetch.when(params={sixty!r})" == repr(conn.fetch.when(params=sixty))
+    assert f"fetch.when(params=['{'x' * 25} ... {'x' * 25}'])" == repr(conn.fetch.when(params=sixty_one))
+
+
+def test_a_stub_made_directly_is_not_optional() -> None:
+    """Stub(...) without optional= is reported by verify() when unused, as when() makes it."""
+    from asyncfakes import Stub
+
+    conn = FakeConnection()
+    stub = Stub("fetch", None, UNSET, None, 0, conn._script)  # pyright: ignore[reportPrivateUsage]
+
+    assert stub.optional is False
+    assert "fetch.when()" == repr(stub)

@@ -16,7 +16,6 @@ from ._records import (
     check_row,
     check_rows,
     fit_columns,
-    many_record,
     raise_if_error,
     record_of,
     rows_of,
@@ -166,7 +165,7 @@ class FakeConnection(BaseConnection):
             return FakeRecord(value.pop(0))
         return FakeRecord(snapshot(value))
 
-    @fake_method(shape=many_record, params=("parameters_list", "parameters"))
+    @fake_method(shape=record_of, params=("parameters_list", "parameters"))
     async def execute_many(
         self, stmt: str, parameters_list: Any = None, parameters: Any = None
     ) -> FakeRecord:

@@ -16,7 +16,6 @@ __all__ = [
     "check_row",
     "check_rows",
     "fit_columns",
-    "many_record",
     "raise_if_error",
     "record_of",
     "rows_of",
@@ -170,7 +169,7 @@ Sequence.register(FakeRecord)  # pyright: ignore[reportAttributeAccessIssue, rep
 
 
 def record_of(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape a scripted answer into a FakeRecord (the generic fake's ``execute``)."""
+    """Shape a scripted answer into a FakeRecord (the generic ``execute`` and ``execute_many``)."""
     return value if isinstance(value, FakeRecord) else FakeRecord(value)
 
 
@@ -211,13 +210,6 @@ def fit_columns(conn: Any, call: Call, rows: Sequence[Any], columns: tuple[str, 
 def rows_of(data: Any) -> Sequence[Any]:
     """The rows in a generic answer's data: a list's items, one mapping, or none."""
     return (data,) if isinstance(data, Mapping) else data if type(data) is list else ()  # pyright: ignore[reportUnknownVariableType]
-
-
-def many_record(host: Any, call: Call, value: Any) -> FakeRecord:
-    """Shape the generic ``execute_many``'s answer: a row count, or a FakeRecord."""
-    if isinstance(value, FakeRecord):
-        return value
-    return FakeRecord(value, rowcount=value if isinstance(value, int) else None)
 
 
 def raise_if_error(value: Any) -> None:
