@@ -98,7 +98,7 @@ async def test_the_argument_counts_kept_per_statement_are_bounded(monkeypatch: p
     from asyncfakes.asyncpg import _argument_count
 
     full = {f"SELECT {i}": 0 for i in range(4096)}
-    monkeypatch.setattr(_argument_count, "expected_arguments", full)
+    monkeypatch.setattr(_argument_count.expected_arguments, "known", full)
     conn = FakeConnection()
     conn.fetch.returns([])
     assert [] == await conn.fetch("SELECT $1 + $2", 1, 2)

@@ -26,6 +26,7 @@ from ._errors import (
 from ._generic import FakeConnection
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
+from ._memo import Memo
 from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
 from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
@@ -56,6 +57,7 @@ __all__ = [
     "FakeTransactionError",
     "Gate",
     "Matcher",
+    "Memo",
     "MethodSpec",
     "NameHints",
     "Outcome",

@@ -58,15 +58,13 @@ class BaseConnection(Verifiable, NameHints):
 
     _checks_calls: ClassVar[bool] = False
     _times_calls: ClassVar[bool] = False
-    _custom_columns: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Only connections that add rules or timeouts pay for those hooks on every call.
         cls._checks_calls = cls.check_call is not BaseConnection.check_call
         cls._times_calls = cls.call_timeout is not BaseConnection.call_timeout
-        cls._custom_columns = cls.row_columns is not BaseConnection.row_columns
-        if not cls._custom_columns:
+        if cls.row_columns is BaseConnection.row_columns:
             DEFAULT_COLUMNS.add(cls)
 
     def __init__(

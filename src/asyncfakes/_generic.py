@@ -32,9 +32,10 @@ _count_of = positional_count.known
 
 def _columns(conn: BaseConnection, call: Call) -> tuple[str, ...] | None:
     # The row_columns hook, skipped for a dict lookup when the connection keeps the default.
-    kind = type(conn)  # class reads: a connection's own go through its __getattr__ (NameHints)
     sql = call._sql
-    return kind.row_columns(conn, call) if kind._custom_columns or sql is None else known_columns[sql]
+    if sql is None or type(conn) not in DEFAULT_COLUMNS:
+        return type(conn).row_columns(conn, call)  # a class read: see BaseConnection.row_columns
+    return known_columns[sql]
 
 
 def rows_record(host: FakeConnection, call: Call, value: Any) -> FakeRecord:

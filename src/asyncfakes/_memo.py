@@ -2,10 +2,11 @@
 
 The hot path reads ``memo.known``, a plain dict, directly::
 
+    counts = Memo(count_placeholders)
     try:
-        count = counts[sql]  # counts = positional_count.known
+        count = counts.known[sql]
     except KeyError:
-        count = positional_count[sql]  # computed once, kept
+        count = counts[sql]  # computed once, kept
 
 A hit is then a plain dict lookup, the cheapest there is: subscripting a ``dict`` subclass costs
 twice as much on CPython 3.11 (its ``__getitem__`` is called through a slot wrapper), and calling

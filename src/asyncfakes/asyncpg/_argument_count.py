@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from asyncfakes import Call
+from asyncfakes import Call, Memo
 from asyncfakes.postgres import parameters, statement_count
 
 from ._arguments import scalar_violation
@@ -26,22 +26,18 @@ _MANY_SETS = frozenset({"executemany", "fetchmany"})
 def fits(sql: str, passed: int) -> bool:
     """Whether ``sql`` is one statement expecting ``passed`` arguments (the check_call fast path)."""
     try:
-        expected = expected_arguments[sql]  # a plain dict lookup once the statement is known
+        expected = expected_arguments.known[sql]  # a plain dict lookup once the statement is known
     except KeyError:
-        expected = _learn(sql)
+        expected = expected_arguments[sql]
     return expected == passed
 
 
-expected_arguments: dict[str, int] = {}
+def _expected_arguments(sql: str) -> int:
+    return max(parameters(sql), default=0) if statement_count(sql) <= 1 else -1
+
+
+expected_arguments: Memo[str, int] = Memo(_expected_arguments)
 """By SQL: how many arguments it takes when it is one statement, ``-1`` for several (bounded)."""
-
-
-def _learn(sql: str) -> int:
-    expected = max(parameters(sql), default=0) if statement_count(sql) <= 1 else -1
-    if len(expected_arguments) >= 4096:
-        expected_arguments.clear()  # a bound against generated SQL; a test suite sends a few hundred
-    expected_arguments[sql] = expected
-    return expected
 
 
 def _check_arguments(sql: str, args: Any) -> None:
