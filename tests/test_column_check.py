@@ -194,6 +194,8 @@ async def test_a_connection_overriding_row_columns_decides_the_generic_fetch_che
     conn = Unchecked()
     conn.fetch.returns(rows)
     assert rows == (await conn.fetch(SQL, [1])).result()
+    conn.fetch_row.returns(rows[0])  # a single row asks the hook too
+    assert rows[0] == (await conn.fetch_row(SQL, [1])).result()
     checked = FakeConnection()
     checked.fetch.returns(rows)
     with pytest.raises(ValueError, match=r"missing \['name'\]"):
