@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
-from ._copies import copier, snapshot
+from ._copies import copier, flat_rows, snapshot
 from ._errors import shorten, type_error
 from ._loops import Event, sleep
 
@@ -181,13 +181,15 @@ class Answer:
     it receives without changing later answers or the test's own data.
     """
 
-    __slots__ = ("copy", "delay", "kind", "payload")
+    __slots__ = ("copy", "delay", "flat_rows", "kind", "payload")
 
     def __init__(self, kind: int, payload: Any, delay: float = 0.0) -> None:
         self.kind: int = kind
         self.copy: Copier | None = copier(payload) if kind == VALUE else None
         self.payload: Any = payload if self.copy is None else self.copy(payload)
         self.delay: float = delay
+        self.flat_rows: bool = kind == VALUE and flat_rows(payload)
+        """A list of dicts holding no container: a ``rebuilds_rows`` shape reads it uncopied."""
 
     def value(self) -> Any:
         """A fresh copy of the scripted value (the value itself when nothing in it is mutable)."""

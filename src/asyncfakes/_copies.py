@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from ._records import FakeRecord
 
-__all__ = ["CONTAINERS", "Copier", "copier", "snapshot"]
+__all__ = ["CONTAINERS", "Copier", "copier", "flat_rows", "snapshot"]
 
 Copier = Callable[[Any], Any]
 """Copies one value of a known shape: what :func:`copier` compiles for a scripted answer."""
@@ -47,6 +47,18 @@ def snapshot(value: Any) -> Any:
         copy = snapshot(data)
         return value if copy is data else FakeRecord(copy, value.rowcount)
     return value
+
+
+def flat_rows(value: Any) -> bool:
+    """Whether ``value`` is a list of dicts holding no container: rows a shape may read uncopied.
+
+    A shape that builds new rows from them (``fake_method(rebuilds_rows=True)``) hands out none
+    of these objects, so each call can skip its copy.
+    """
+    return type(value) is list and all(
+        type(row) is dict and not any(type(item) in CONTAINERS for item in row.values())  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        for row in value  # pyright: ignore[reportUnknownVariableType]
+    )
 
 
 def copier(value: Any) -> Copier | None:

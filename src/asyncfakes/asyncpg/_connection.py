@@ -110,14 +110,14 @@ class FakeConnection(StateFlags, BaseConnection):
         """Execute ``command`` once per argument set; answers ``None``."""
         return None
 
-    @fake_method(shape=shapes.checked_fetch)
+    @fake_method(shape=shapes.checked_fetch, rebuilds_rows=True)
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
         """Run a query; answers a list of :class:`Record` (unscripted: ``[]``)."""
         return []
 
-    @fake_method(shape=shapes.checked_fetchrow)
+    @fake_method(shape=shapes.checked_fetchrow, rebuilds_rows=True)
     async def fetchrow(
         self, query: str, *args: Any, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> Record | None:
@@ -131,7 +131,7 @@ class FakeConnection(StateFlags, BaseConnection):
         """Run a query; answers one value (``column`` of the first row), or ``None``."""
         return None
 
-    @fake_method(shape=shapes.checked_fetch)
+    @fake_method(shape=shapes.checked_fetch, rebuilds_rows=True)
     async def fetchmany(
         self, query: str, args: Any, *, timeout: float | None = None, record_class: type[Any] | None = None
     ) -> list[Record]:
@@ -186,7 +186,7 @@ class FakeConnection(StateFlags, BaseConnection):
         """Forget cached schema state (recorded; the fake caches none)."""
         return None
 
-    @fake_method(name="cursor", shape=shapes.checked_fetch)
+    @fake_method(name="cursor", shape=shapes.checked_fetch, rebuilds_rows=True)
     async def _open_cursor(
         self,
         query: str,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
 from typing import Any, ClassVar, cast, overload
+
+from asyncfakes import Memo
 
 from ._errors import interface_error
 
-__all__ = ["Record", "as_row", "as_rows", "record_type", "rows"]
+__all__ = ["Record", "as_row", "as_rows", "record_indexes", "record_type", "rows"]
 
 
 class Record:
@@ -227,10 +228,20 @@ def _emulate(record_class: type) -> type[Record]:
     return made
 
 
-@lru_cache(maxsize=1024)
-def _index_of(names: tuple[Any, ...]) -> dict[str, int] | None:
-    """The name -> position index records with these names share (read-only); ``None``: bad names."""
+def _new_index(names: tuple[Any, ...]) -> dict[str, int] | None:
     return {name: i for i, name in enumerate(names)} if all(type(n) is str for n in names) else None
+
+
+record_indexes: Memo[tuple[Any, ...], dict[str, int] | None] = Memo(_new_index, 1024)
+"""By column names: the name -> position index records with them share (read-only); ``None``: bad names."""
+
+
+def _index_of(names: tuple[Any, ...]) -> dict[str, int] | None:
+    """``record_indexes[names]``, read from its plain dict when known (a hot path)."""
+    try:
+        return record_indexes.known[names]
+    except KeyError:
+        return record_indexes[names]
 
 
 def _row(value: Any, kind: type[Record], method: str) -> Record:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from asyncfakes import BaseConnection
 from asyncfakes.postgres import command_tag
 
-from ._record import Record, _index_of, as_row, as_rows, record_type
+from ._record import Record, as_row, as_rows, record_indexes, record_type
 
 if TYPE_CHECKING:
     from asyncfakes import Call
@@ -119,7 +119,10 @@ def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
             if type(row) is not dict:  # pyright: ignore[reportUnknownArgumentType]
                 break
             names = tuple(row)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
-            index = _index_of(names)  # pyright: ignore[reportUnknownArgumentType]
+            try:
+                index = _indexes[names]
+            except KeyError:
+                index = record_indexes[names]
             if index is None or (columns is not None and names != columns):
                 break
             record = _new(Record)  # Record._make, inline: the call costs as much as the rest
@@ -163,3 +166,4 @@ def many_answer(host: Any, call: Call, value: Any) -> None:
 
 
 _new = object.__new__
+_indexes = record_indexes.known  # the memo's plain dict: read directly on the hot path
