@@ -80,8 +80,14 @@ class Call:
                     copied = snapshot(params)
                     break
             self._params = copied
+        elif kind is tuple:  # asyncpg's *args: kept as it is unless it holds a container
+            for item in params:
+                if type(item) in CONTAINERS:
+                    params = snapshot(params)
+                    break
+            self._params = params
         else:
-            self._params = snapshot(params) if kind is tuple or kind is dict else params
+            self._params = snapshot(params) if kind is dict else params
         count = len(args)
         packed: tuple[Any, ...] | int = args
         if count and args[0] is sql:

@@ -110,12 +110,11 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
 
 def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
     """``shape_fetch``, refusing rows whose columns are not the statement's, in its column order."""
-    if type(value) is list and call.kwargs.get("record_class") is None and host.record_class is None:
+    if type(value) is list and call._kwargs.get("record_class") is None and host.record_class is None:
         # The common case in one pass: plain dicts with the statement's columns, in its order.
         # The hook is read from the class: a connection's own attributes go through __getattr__.
         columns = type(host).row_columns(host, call)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         found: list[Record] = []
-        make = Record._make
         for row in value:  # pyright: ignore[reportUnknownVariableType]
             if type(row) is not dict:  # pyright: ignore[reportUnknownArgumentType]
                 break
@@ -123,7 +122,9 @@ def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
             index = _index_of(names)  # pyright: ignore[reportUnknownArgumentType]
             if index is None or (columns is not None and names != columns):
                 break
-            found.append(make(names, tuple(row.values()), index))  # pyright: ignore[reportUnknownArgumentType]
+            record = _new(Record)  # Record._make, inline: the call costs as much as the rest
+            record._names, record._values, record._index = names, tuple(row.values()), index  # pyright: ignore[reportUnknownArgumentType]
+            found.append(record)
         else:
             return found
     return _fit(host, call, shape_fetch(host, call, value))
@@ -159,3 +160,6 @@ def connect_shape(host: Any, call: Call, value: Any) -> Any:
 def many_answer(host: Any, call: Call, value: Any) -> None:
     """``executemany``: always ``None``, as asyncpg's (a scripted value only says it succeeded)."""
     return None
+
+
+_new = object.__new__
