@@ -128,7 +128,7 @@ def test_reclaim_collects_nothing_when_no_connection_is_out() -> None:
     except ValueError:
         pass
 
-    reclaim([], [])
+    reclaim([], [], [])
 
     assert error.__traceback__ is not None
 

@@ -23,6 +23,7 @@ from ._results import (
     rows_of,
     unexpected_row_count,
 )
+from ._sessions import Session, begun_inside, resume
 from ._transaction import FakeTransaction
 from ._unfaked import UNFAKED_CONNECTION
 
@@ -50,12 +51,12 @@ _TRANSACTION_CONTROL = ("start", "commit", "rollback", *_SAVEPOINTS)
 class PoolSlots(Protocol):
     """What a pool connection needs from its pool: a slot to take, and to give back."""
 
-    async def take_slot(self) -> None:
-        """Wait for a free slot (psqlpy blocks while the pool is exhausted)."""
+    async def take_slot(self) -> Session | None:
+        """Wait for a free slot (psqlpy blocks while the pool is exhausted); its server session's state."""
         ...
 
-    def give_back_slot(self) -> None:
-        """Return a slot to the pool."""
+    def give_back_slot(self, connection: FakeConnection) -> None:
+        """Return a slot to the pool, with what ``connection`` leaves on its server session."""
         ...
 
 
@@ -163,7 +164,7 @@ class FakeConnection(BaseConnection):
         self._lease: Lease | None = None  # how the pool that handed it out holds it
         self._origin: object = None
         self._prepared: set[str] = set()
-        self._in_block = False
+        self._in_block = self._inherited = False  # inherited: a server session left inside a transaction
         self._flagged = False
         self._aborted = False
         self._aborted_by: Call | None = None  # the statement that aborted the transaction
@@ -249,7 +250,7 @@ class FakeConnection(BaseConnection):
     def close(self) -> None:  # type: ignore[override]  # psqlpy's close() is sync; the core's is async
         """Give the connection back (to its pool); later calls raise ``ConnectionClosedError``."""
         if self._handle == "ready" and self._home is not None:
-            self._home.give_back_slot()
+            self._home.give_back_slot(self)
         self._handle = "closed"
 
     @property
@@ -270,7 +271,7 @@ class FakeConnection(BaseConnection):
     async def __aenter__(self) -> Self:
         if self._handle == "pending":
             assert self._home is not None
-            await self._home.take_slot()
+            resume(self, await self._home.take_slot())
             self._handle = "ready"
             self._acquired_at = call_site()
         return self
@@ -359,15 +360,11 @@ class FakeConnection(BaseConnection):
     # --- the server session, driven by the transaction and the cursor --------------------------
     def _begin_block(self, who: str) -> None:
         if self._in_block:
-            self._notes.append(
-                f"{who} began while a transaction was already in progress on this connection: psqlpy has "
-                "no nested transactions (PostgreSQL ignores the second START TRANSACTION, and the first "
-                "commit or rollback ends both); use create_savepoint() for a nested unit of work."
-            )
+            self._notes.append(begun_inside(who, self._inherited))
         self._in_block = self._flagged = True
 
     def _end_block(self, *, succeeded: bool) -> None:
-        self._in_block = self._aborted = False
+        self._in_block = self._aborted = self._inherited = False
         self._flagged = self._flagged and not succeeded
         self._savepoints.clear()
 

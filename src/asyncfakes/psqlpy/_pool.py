@@ -12,40 +12,16 @@ from asyncfakes import CallLog, Event, NameHints, Verifiable, add_note, call_sit
 
 from . import exceptions as exc
 from ._connection import FakeConnection
-from ._leases import Lease, reclaim
+from ._leases import Lease, holds_taken, reclaim, reworded
+from ._pool_args import check_connect_args
 from ._pool_status import ConnectionPoolStatus
+from ._sessions import Session, resume, session_of
 from ._unfaked import UNFAKED_POOL
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 __all__ = ["FakeConnectionPool"]
-
-
-# psqlpy's ConnectionPool arguments besides dsn and max_db_pool_size (psqlpy 0.13).
-_CONNECT_ARGS = frozenset(
-    """
-    username password host hosts port ports db_name target_session_attrs options application_name
-    connect_timeout_sec connect_timeout_nanosec tcp_user_timeout_sec tcp_user_timeout_nanosec
-    keepalives keepalives_idle_sec keepalives_idle_nanosec keepalives_interval_sec
-    keepalives_interval_nanosec keepalives_retries load_balance_hosts conn_recycling_method ssl_mode
-    ca_file
-    """.split()  # noqa: SIM905
-)
-
-
-def _check_connect_args(given: dict[str, Any]) -> None:
-    unknown = sorted(set(given) - _CONNECT_ARGS)
-    if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], sorted(_CONNECT_ARGS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        msg = (
-            f"ConnectionPool() got unexpected keyword argument(s) {unknown}; psqlpy's are dsn, "
-            f"max_db_pool_size and {sorted(_CONNECT_ARGS)}.{hint}"
-        )
-        raise TypeError(msg)
 
 
 def _pool_closed() -> Exception:
@@ -65,11 +41,12 @@ _RECLAIM_EVERY = 0.02  # seconds before the first collection while an acquisitio
 
 
 class _Waiter:
-    __slots__ = ("error", "signal")
+    __slots__ = ("error", "session", "signal")
 
     def __init__(self) -> None:
         self.signal = Event()
         self.error: BaseException | None = None
+        self.session: Session | None = None  # the server session of the connection handed to it
 
 
 class FakeConnectionPool(Verifiable, NameHints):
@@ -102,7 +79,7 @@ class FakeConnectionPool(Verifiable, NameHints):
         **connect_args: Any,
     ) -> None:
         self._max_size = self._checked_size(max_db_pool_size)
-        _check_connect_args(connect_args)
+        check_connect_args(connect_args)
         self.create_args: dict[str, Any] = {"dsn": dsn, "max_db_pool_size": max_db_pool_size, **connect_args}
         """The psqlpy arguments the pool was made with (by ``connect_pool()``, or the constructor)."""
         self._creation_errors: list[BaseException] = []
@@ -120,6 +97,7 @@ class FakeConnectionPool(Verifiable, NameHints):
         self._handed: list[Lease] = []
         self._in_use = 0
         self._size = 0
+        self._idle: deque[Session | None] = deque()  # the idle server sessions, oldest first
         self._waiters: deque[_Waiter] = deque()
         self._watchers: list[Event] = []
         self._closed = False
@@ -148,7 +126,7 @@ class FakeConnectionPool(Verifiable, NameHints):
         checked against psqlpy's and kept in ``create_args``; a failure scripted with
         ``fail_creation()`` is raised here, as psqlpy raises a bad configuration at construction.
         """
-        _check_connect_args(connect_args)
+        check_connect_args(connect_args)
         if self._handed:
             msg = "FakeConnectionPool.connect_pool(): connections were already taken from this pool."
             raise RuntimeError(msg)
@@ -176,8 +154,9 @@ class FakeConnectionPool(Verifiable, NameHints):
     # --- psqlpy's pool API ----------------------------------------------------------------------
     async def connection(self) -> FakeConnection:
         """Take a connection (blocking while the pool is exhausted); ``close()`` gives it back."""
-        await self.take_slot()
+        session = await self.take_slot()
         conn = self._next()
+        resume(conn, session)
         conn._handle = "ready"
         conn._acquired_at = call_site()
         return conn
@@ -206,6 +185,8 @@ class FakeConnectionPool(Verifiable, NameHints):
         """
         self._max_size = new_max_size
         self._size = max(self._in_use, min(self._size, new_max_size))
+        while len(self._idle) > self._size - self._in_use:
+            self._idle.popleft()  # the oldest idle connections are closed first
         while self._waiters and self._in_use < self._max_size:
             self._in_use += 1
             self._size = max(self._size, self._in_use)
@@ -232,18 +213,20 @@ class FakeConnectionPool(Verifiable, NameHints):
         self.close()
 
     # --- slots (the PoolSlots protocol its connections use) ---------------------------------------
-    async def take_slot(self) -> None:
-        """Take a free slot, or wait in line for one."""
+    async def take_slot(self) -> Session | None:
+        """Take a free slot, or wait in line for one; the state its server session was left in."""
         if self._closed:
             raise _pool_closed()
         if self._connection_errors:
             raise self._connection_errors.pop(0).with_traceback(None)
-        if not self._free():
-            self._reclaim()  # connections the code dropped give their slots back when collected
+        if not self._free() or (not self._idle and self._any_out_in_transaction()):
+            # Connections the code dropped give their slots back when collected; one dropped with a
+            # transaction is held in a cycle, so collect before opening another, as psqlpy reuses it.
+            self._reclaim()
         if self._free():
             self._in_use += 1
             self._size = max(self._size, self._in_use)
-            return
+            return self._idle.popleft() if self._idle else None
         waiter = _Waiter()
         self._waiters.append(waiter)
         watchers, self._watchers = self._watchers, []
@@ -256,19 +239,33 @@ class FakeConnectionPool(Verifiable, NameHints):
                 pause = min(pause * 2, 1.0)
         except BaseException as error:
             if waiter.signal.is_set() and waiter.error is None:
-                self.give_back_slot()  # it was handed a slot as it was cancelled: pass it on
+                self._give_back(waiter.session)  # it was handed a slot as it was cancelled: pass it on
             else:
                 self._waiters.remove(waiter)
                 add_note(error, self._exhausted())
             raise
         if waiter.error is not None:
             raise waiter.error
+        return waiter.session
+
+    def _any_out_in_transaction(self) -> bool:
+        """Whether an unfinished transaction holds a connection still out (the code may have dropped both)."""
+        if self._script is not None:
+            transactions = self._script._transactions
+        else:
+            transactions = [
+                tx for lease in self._handed if lease.out for tx in lease.connection._transactions
+            ]
+        return any(holds_taken(tx) is not None for tx in transactions)
 
     def _free(self) -> bool:
         return self._in_use < self._max_size and not self._waiters
 
     def _reclaim(self) -> None:
-        reclaim(self._handed, self.calls if self._script is not None else ())
+        if self._script is None:  # each connection keeps its own records, which never keep it
+            reclaim(self._handed, (), [])
+        else:
+            reclaim(self._handed, self.calls, self._script._transactions)
 
     def _exhausted(self) -> str:
         held = [
@@ -280,13 +277,21 @@ class FakeConnectionPool(Verifiable, NameHints):
             "them (`async with pool.acquire()`), or make the pool larger."
         )
 
-    def give_back_slot(self) -> None:
-        """Hand a slot to the first blocked acquisition, or back to the pool."""
+    def give_back_slot(self, connection: FakeConnection) -> None:
+        """Hand ``connection``'s slot and server session to the first acquisition waiting, or the pool."""
+        self._give_back(session_of(connection))
+
+    def _give_back(self, session: Session | None) -> None:
         if self._waiters and self._in_use <= self._max_size:
-            self._waiters.popleft().signal.set()
+            waiter = self._waiters.popleft()
+            waiter.session = session
+            waiter.signal.set()
         else:
             self._in_use -= 1
-            self._size = min(self._size, max(self._max_size, self._in_use))
+            size = self._size
+            self._size = min(size, max(self._max_size, self._in_use))
+            if self._size == size:  # else the pool shrank: the connection is closed
+                self._idle.append(session)
 
     async def until_blocked(self, count: int = 1) -> None:
         """Return once ``count`` acquisitions are blocked on the exhausted pool (for tests of exhaustion)."""
@@ -356,7 +361,7 @@ class FakeConnectionPool(Verifiable, NameHints):
         self._reclaim()
         for number, lease in enumerate(self._handed):
             conn = lease.connection
-            for problem in conn.problems():
+            for problem in reworded(lease, conn.problems()):
                 if problem not in shared:
                     yield f"connection #{number}: {problem}"
             if lease.out:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ._connection import FakeConnection, Parameters
     from ._cursor import FakePreparedStatement
+    from ._leases import Lease
     from ._results import QueryResult, SingleQueryResult
 
 __all__ = ["FakeTransaction"]
@@ -42,6 +43,7 @@ class FakeTransaction(BaseTransaction):
     connection: FakeConnection
     unfaked_methods: ClassVar[Mapping[str, str]] = UNFAKED_CONNECTION
     start_method: ClassVar[str | None] = "begin()"
+    _revive: tuple[list[tuple[int, FakeTransaction]], int]  # set while the pool collects (_leases)
 
     # --- what begin/commit/rollback send, and the error for a finished transaction -----------
     def begin_sql(self) -> str:
@@ -67,7 +69,13 @@ class FakeTransaction(BaseTransaction):
         if self.state == "active":
             conn._begin_block(f"transaction #{self.number} (begin() called twice)")
             return
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            # Measured: psqlpy sets its in_transaction() flag though PostgreSQL refused the START in
+            # an aborted transaction (one a connection handed out by the pool may be left in).
+            conn._flagged = conn._flagged or conn._aborted
+            raise
         conn._begin_block(f"transaction #{self.number}")
 
     async def commit(self) -> None:
@@ -112,10 +120,22 @@ class FakeTransaction(BaseTransaction):
             if succeeded and conn._lease is not None:
                 # psqlpy's finished transaction lets go of its pooled connection: the history
                 # keeps this transaction, and must not keep the connection's slot busy.
-                self._lease = conn._lease
-                del self.connection
-                for name in [name for name, value in vars(self).items() if isinstance(value, FakeMethod)]:
-                    del self.__dict__[name]  # each holds the connection; made again when next used
+                self._let_go(conn._lease)
+
+    def _let_go(self, lease: Lease) -> None:
+        """Hold the pooled connection through its lease (weakly while it is out) from now on."""
+        self._lease = lease
+        vars(self).pop("connection", None)  # gone already if it let go before (dropped, then found again)
+        for name in [name for name, value in vars(self).items() if isinstance(value, FakeMethod)]:
+            del self.__dict__[name]  # each holds the connection; made again when next used
+
+    def __del__(self) -> None:
+        # Collected while the pool's records let go of it (see _leases.reclaim): the code dropped
+        # it, so come back to the records, which need it for the history and verify().
+        revive = self.__dict__.get("_revive")
+        if revive is not None:
+            revived, index = revive
+            revived.append((index, self))
 
     if not TYPE_CHECKING:  # pragma: no branch  # at run time only, as NameHints.__getattr__
 
