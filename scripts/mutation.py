@@ -65,6 +65,7 @@ TARGETS = (
     "_records",
     "_transaction",
     "_method",
+    "_spec",
     "asyncpg/_transaction",
     "psqlpy/_transaction",
 )

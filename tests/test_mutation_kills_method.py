@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from asyncfakes import CallLog, FakeAssertionError, FakeConnection, UnexpectedCall, fake_method
-from asyncfakes._method import MethodSpec
+from asyncfakes._spec import MethodSpec
 
 # These tests leave unscripted calls and unused stubs on purpose.
 pytestmark = [pytest.mark.anyio, pytest.mark.asyncfakes(verify=False)]

@@ -27,10 +27,11 @@ from ._generic import FakeConnection
 from ._loops import Event
 from ._matchers import ANY, Contains, Matcher, Regex, SQLMatcher, StartsWith, normalize_sql
 from ._memo import Memo
-from ._method import FakeHost, FakeMethod, MethodSpec, fake_method
+from ._method import FakeMethod
 from ._patching import DriverPatch, EntryCall
 from ._records import FakeRecord, Row
 from ._registry import UnverifiedFakeWarning, Verifiable
+from ._spec import FakeHost, MethodSpec, fake_method
 from ._stubs import Delayed, Scriptable, Stub
 from ._transaction import BaseTransaction, FakeTransaction, TransactionState
 

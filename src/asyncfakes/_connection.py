@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ._calls import UNSET, Call, CallLog
 from ._columns import known_columns, row_misfit
 from ._errors import FakeConnectionClosed, NameHints, did_you_mean, history_lines
-from ._method import InFlight, fake_method, specs_of
+from ._method import InFlight
 from ._registry import Verifiable
 from ._script import Script
+from ._spec import fake_method, specs_of
 from ._stubs import Stub, ValueCheck
 from ._transaction import BaseTransaction
 

@@ -9,7 +9,6 @@ from ._columns import known_columns
 from ._connection import DEFAULT_COLUMNS, BaseConnection
 from ._copies import snapshot
 from ._errors import ParameterMismatch
-from ._method import fake_method
 from ._placeholders import ONE_SET, call_problem, positional_count
 from ._records import (
     FakeRecord,
@@ -20,6 +19,7 @@ from ._records import (
     record_of,
     rows_of,
 )
+from ._spec import fake_method
 from ._transaction import BaseTransaction, FakeTransaction
 
 __all__ = ["FakeConnection"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ._calls import CallLog
 from ._errors import FakeAssertionError, FakeTransactionError, NameHints, render
-from ._method import fake_method
+from ._spec import fake_method
 
 if TYPE_CHECKING:
     from typing_extensions import Self
