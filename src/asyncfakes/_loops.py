@@ -37,12 +37,14 @@ def others_may_run() -> bool:
     is due. Then a yield would come straight back, so a fake call may skip it. Loops that do not
     tell get ``True``: uvloop, and trio (whose current batch of runnable tasks is not visible).
     """
-    if not _running_loop:  # asyncio's _get_running_loop, kept once asyncio is imported
+    try:
+        loop = _running_loop[0]()  # asyncio's _get_running_loop, kept once asyncio is imported
+    except IndexError:
         asyncio = sys.modules.get("asyncio")
         if asyncio is None:
             return True  # no asyncio loop can be running
         _running_loop.append(asyncio._get_running_loop)
-    loop = _running_loop[0]()
+        loop = asyncio._get_running_loop()
     if loop is None:
         return True  # no asyncio loop is running: trio
     try:
@@ -52,7 +54,9 @@ def others_may_run() -> bool:
     if ready:
         return True
     scheduled = loop._scheduled
-    return bool(scheduled) and scheduled[0]._when <= loop.time() + loop._clock_resolution
+    if not scheduled:
+        return False
+    return scheduled[0]._when <= loop.time() + loop._clock_resolution
 
 
 _running_loop: list[Any] = []
