@@ -23,6 +23,7 @@ def test_quick_benchmark_runs_and_prints_the_targets() -> None:
     out = proc.stdout
     assert "| asyncfakes FakeConnection.fetch " in out
     assert "vs hand-written" in out
-    assert "Targets (issue 5)" in out
+    assert "Targets (issues 5 and 11)" in out
+    assert "asyncpg: call >= 3x faster than AsyncMock (#11)" in out
     verdicts = re.findall(r"^\|.*\| (?:PASS|MISS) +\|$", out, re.MULTILINE)
     assert 6 <= len(verdicts), out

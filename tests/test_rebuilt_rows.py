@@ -107,3 +107,47 @@ async def test_asyncpg_rows_stay_the_scripted_ones_whatever_the_code_does_with_t
     many = await conn.fetchmany("SELECT id, tags FROM t WHERE id = $1", [(3,)])
     many.append(many[0])
     assert len(await conn.fetchmany("SELECT id, tags FROM t WHERE id = $1", [(3,)])) == 1
+
+
+async def test_asyncpg_rows_are_new_records_on_every_call() -> None:
+    """A sticky answer gives equal rows, never the same Record objects, call after call."""
+    conn = AsyncpgConnection()
+    conn.fetch.returns([{"id": 1, "tags": "a"}, {"id": 2, "tags": "b"}])
+    first = await conn.fetch(SQL)
+    second = await conn.fetch(SQL)
+    assert first == second
+    assert all(a is not b for a, b in zip(first, second, strict=True))
+    assert [r["id"] for r in second] == [1, 2]
+
+
+@pytest.mark.asyncfakes(verify=False)  # the refused rows are the point: verify() reports them
+async def test_asyncpg_rows_are_checked_against_each_statements_columns() -> None:
+    """The same scripted rows fit one statement and are refused by another naming other columns."""
+    conn = AsyncpgConnection()
+    conn.fetch.returns([{"id": 1}])
+    assert [dict(r) for r in await conn.fetch("SELECT id FROM t")] == [{"id": 1}]
+    with pytest.raises(ValueError, match="name"):
+        await conn.fetch("SELECT name FROM t")
+    assert [dict(r) for r in await conn.fetch("SELECT id FROM t")] == [{"id": 1}]
+    assert any("SELECT name" in problem for problem in conn.problems())
+
+
+async def test_asyncpg_rows_follow_a_callable_whose_list_changes() -> None:
+    """A callable answering the same list, changed between calls, answers what the list holds now."""
+    data = [{"id": 1, "tags": "a"}]
+    conn = AsyncpgConnection()
+    conn.fetch.answers(lambda call: data)
+    assert [r["id"] for r in await conn.fetch(SQL)] == [1]
+    data[0]["id"] = 2
+    data.append({"id": 3, "tags": "c"})
+    assert [r["id"] for r in await conn.fetch(SQL)] == [2, 3]
+
+
+async def test_asyncpg_rows_of_two_connections_taking_turns() -> None:
+    """Two answers used in turn (one kept between calls) each give their own rows."""
+    one, two = AsyncpgConnection(), AsyncpgConnection()
+    one.fetch.returns([{"id": 1, "tags": "one"}])
+    two.fetch.returns([{"id": 2, "tags": "two"}])
+    for _ in range(2):
+        assert [r["tags"] for r in await one.fetch(SQL)] == ["one"]
+        assert [r["tags"] for r in await two.fetch(SQL)] == ["two"]

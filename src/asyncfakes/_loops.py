@@ -56,7 +56,8 @@ def others_may_run() -> bool:
     scheduled = loop._scheduled
     if not scheduled:
         return False
-    return scheduled[0]._when <= loop.time() + loop._clock_resolution
+    due: bool = scheduled[0]._when <= loop.time() + loop._clock_resolution
+    return due
 
 
 _running_loop: list[Any] = []

@@ -111,26 +111,45 @@ def _fit(host: Any, call: Call, records: list[Record]) -> list[Record]:
 def checked_fetch(host: Any, call: Call, value: Any) -> list[Record]:
     """``shape_fetch``, refusing rows whose columns are not the statement's, in its column order."""
     if type(value) is list and call._kwargs.get("record_class") is None and host.record_class is None:
-        # The common case in one pass: plain dicts with the statement's columns, in its order.
+        # The common case: plain dicts with the statement's columns, in its order. What their
+        # Records are made of is found once per list and kept for the next call (each call still
+        # gets new Records). Safe because no list reaching this shape changes afterwards: it is
+        # a sticky answer's own copy (passed uncopied: rebuilds_rows) or a fresh copy (the core
+        # copies what a callable or a gate gives), and the list kept here cannot be reused.
         # The hook is read from the class: a connection's own attributes go through __getattr__.
         columns = type(host).row_columns(host, call)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        found: list[Record] = []
-        for row in value:  # pyright: ignore[reportUnknownVariableType]
-            if type(row) is not dict:  # pyright: ignore[reportUnknownArgumentType]
-                break
-            names = tuple(row)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
-            try:
-                index = _indexes[names]
-            except KeyError:
-                index = record_indexes[names]
-            if index is None or (columns is not None and names != columns):
-                break
-            record = _new(Record)  # Record._make, inline: the call costs as much as the rest
-            record._names, record._values, record._index = names, tuple(row.values()), index  # pyright: ignore[reportUnknownArgumentType]
-            found.append(record)
-        else:
+        last = _last_rows
+        parts = last[2] if last[0] is value and last[1] is columns else _record_parts(value, columns)  # pyright: ignore[reportUnknownArgumentType]
+        if parts is not None:
+            found: list[Record] = []
+            for names, values, index in parts:
+                record = _new(Record)  # Record._make, inline: the call costs as much as the rest
+                record._names, record._values, record._index = names, values, index
+                found.append(record)
             return found
     return _fit(host, call, shape_fetch(host, call, value))
+
+
+_Parts = list[tuple[tuple[str, ...], tuple[Any, ...], dict[str, int]]]
+
+
+def _record_parts(rows: list[Any], columns: tuple[str, ...] | None) -> _Parts | None:
+    """Each row's names, values and index, if all are plain dicts with ``columns``; kept for the next call."""
+    global _last_rows
+    parts: _Parts = []
+    for row in rows:
+        if type(row) is not dict:
+            return None
+        names = tuple(row)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        try:
+            index = _indexes[names]
+        except KeyError:
+            index = record_indexes[names]
+        if index is None or (columns is not None and names != columns):
+            return None
+        parts.append((names, tuple(row.values()), index))  # pyright: ignore[reportUnknownArgumentType]
+    _last_rows = (rows, columns, parts)
+    return parts
 
 
 def checked_fetchrow(host: Any, call: Call, value: Any) -> Record | None:
@@ -167,3 +186,5 @@ def many_answer(host: Any, call: Call, value: Any) -> None:
 
 _new = object.__new__
 _indexes = record_indexes.known  # the memo's plain dict: read directly on the hot path
+_last_rows: tuple[Any, Any, _Parts] = (None, None, [])
+"""The rows ``checked_fetch`` saw last, the columns it checked them against, and their parts."""
