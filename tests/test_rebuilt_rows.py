@@ -151,3 +151,12 @@ async def test_asyncpg_rows_of_two_connections_taking_turns() -> None:
     for _ in range(2):
         assert [r["tags"] for r in await one.fetch(SQL)] == ["one"]
         assert [r["tags"] for r in await two.fetch(SQL)] == ["two"]
+
+
+def test_rebuilds_rows_without_a_shape_is_refused_where_the_method_is_declared() -> None:
+    """Without a shape the scripted rows would be returned themselves: refused, saying what to do."""
+    with pytest.raises(TypeError, match=r"rebuilds_rows=True\) on .*needs a shape="):
+
+        @fake_method(rebuilds_rows=True)
+        async def rows(self: Any, sql: str) -> list[Any]:
+            return []

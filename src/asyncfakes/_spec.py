@@ -65,6 +65,13 @@ class MethodSpec(Generic[P, R]):
         if not callable(target) or not hasattr(target, "__code__"):
             msg = f"fake_method() decorates an async def with the driver's signature, got {func!r}."
             raise TypeError(msg)
+        if rebuilds_rows and shape is None:
+            msg = (
+                f"fake_method(rebuilds_rows=True) on {func.__qualname__} needs a shape= that builds "
+                "new rows: without one the scripted rows themselves would be returned, shared by "
+                "every call. Pass the shape, or leave rebuilds_rows out."
+            )
+            raise TypeError(msg)
         self.func = func
         self.name: str = name or func.__name__
         self.shape = shape

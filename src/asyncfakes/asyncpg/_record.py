@@ -10,7 +10,7 @@ from asyncfakes import Memo
 
 from ._errors import interface_error
 
-__all__ = ["Record", "as_row", "as_rows", "record_indexes", "record_type", "rows"]
+__all__ = ["Record", "as_row", "as_rows", "record_type", "rows"]
 
 
 class Record:

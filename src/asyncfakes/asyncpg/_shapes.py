@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from asyncfakes import BaseConnection
 from asyncfakes.postgres import command_tag
 
-from ._record import Record, as_row, as_rows, record_indexes, record_type
+from ._record import Record, _index_of, as_row, as_rows, record_type
 
 if TYPE_CHECKING:
     from asyncfakes import Call
@@ -141,10 +141,7 @@ def _record_parts(rows: list[Any], columns: tuple[str, ...] | None) -> _Parts | 
         if type(row) is not dict:
             return None
         names = tuple(row)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
-        try:
-            index = _indexes[names]
-        except KeyError:
-            index = record_indexes[names]
+        index = _index_of(names)  # pyright: ignore[reportUnknownArgumentType]
         if index is None or (columns is not None and names != columns):
             return None
         parts.append((names, tuple(row.values()), index))  # pyright: ignore[reportUnknownArgumentType]
@@ -185,6 +182,5 @@ def many_answer(host: Any, call: Call, value: Any) -> None:
 
 
 _new = object.__new__
-_indexes = record_indexes.known  # the memo's plain dict: read directly on the hot path
 _last_rows: tuple[Any, Any, _Parts] = (None, None, [])
 """The rows ``checked_fetch`` saw last, the columns it checked them against, and their parts."""

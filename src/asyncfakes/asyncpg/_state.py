@@ -36,47 +36,26 @@ class State:
         self.stale = False  # a cancelled ROLLBACK that PostgreSQL did end; asyncpg learns it next call
 
 
+class _OnState:
+    """A connection attribute ``_name`` kept on its :class:`State` as ``name``."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = name.removeprefix("_")
+
+    def __get__(self, conn: StateFlags, owner: type | None = None) -> bool:
+        value: bool = getattr(conn._state, self.field)
+        return value
+
+    def __set__(self, conn: StateFlags, value: bool) -> None:
+        setattr(conn._state, self.field, value)
+
+
 class StateFlags:
     """Mixin: the connection's flags as attributes, stored on its :class:`State` (``self._state``)."""
 
     _state: State
-
-    @property
-    def _closed(self) -> bool:
-        return self._state.closed
-
-    @_closed.setter
-    def _closed(self, value: bool) -> None:
-        self._state.closed = value
-
-    @property
-    def _released(self) -> bool:
-        return self._state.released
-
-    @_released.setter
-    def _released(self, value: bool) -> None:
-        self._state.released = value
-
-    @property
-    def _gone(self) -> bool:
-        return self._state.gone
-
-    @_gone.setter
-    def _gone(self, value: bool) -> None:
-        self._state.gone = value
-
-    @property
-    def _aborted(self) -> bool:
-        return self._state.aborted
-
-    @_aborted.setter
-    def _aborted(self, value: bool) -> None:
-        self._state.aborted = value
-
-    @property
-    def _stale(self) -> bool:
-        return self._state.stale
-
-    @_stale.setter
-    def _stale(self, value: bool) -> None:
-        self._state.stale = value
+    _closed = _OnState()
+    _released = _OnState()
+    _gone = _OnState()
+    _aborted = _OnState()
+    _stale = _OnState()
